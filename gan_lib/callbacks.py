@@ -1,0 +1,178 @@
+"""Callbacks for GAN.fit: NaN guard, fixed-noise snapshots, per-interval history and checkpoints.
+
+All of them count steps with the generator optimizer's `iterations`, so they agree with each
+other across epochs, `steps_per_execution` and a resumed run.
+"""
+
+import json
+import os
+import pathlib
+import warnings
+
+import keras
+import numpy as np
+
+from gan_lib.files import atomic_path
+
+
+def global_step(model):
+    """Generator updates done so far: the training step that every callback reports."""
+    return int(model.g_optimizer.iterations.numpy())
+
+
+class NaNGuard(keras.callbacks.Callback):
+    """Stops training when a loss turns NaN or infinite, putting back the last finite generator.
+
+    `GAN.fit` adds one by default. After a stop, `model.diverged` holds the message.
+    """
+
+    def __init__(self, keys=("d_loss", "g_loss")):
+        super().__init__()
+        self.keys = keys
+
+    def _generators(self):
+        return [g for g in (self.model.generator, self.model.ema_generator) if g is not None]
+
+    def _keep(self):
+        self._good = [g.get_weights() for g in self._generators()]
+        self._good_step = global_step(self.model)
+
+    def on_train_begin(self, logs=None):
+        self.model.diverged = None
+        self._keep()
+
+    def on_train_batch_end(self, batch, logs=None):
+        bad = [k for k in self.keys if k in (logs or {}) and not np.isfinite(float(logs[k]))]
+        if not bad:
+            self._keep()
+            return
+        for generator, weights in zip(self._generators(), self._good):
+            generator.set_weights(weights)
+        self.model.stop_training = True
+        self.model.diverged = (
+            f"training stopped at step {global_step(self.model)}: {', '.join(bad)} became "
+            f"{float(logs[bad[0]])}. The generator was put back to its weights of step {self._good_step}, "
+            "the last with finite losses. Lower the learning rates or check the data for NaN."
+        )
+        warnings.warn(self.model.diverged, RuntimeWarning, stacklevel=2)
+
+
+class Snapshots(keras.callbacks.Callback):
+    """Samples the generator on the same fixed noise every `every` steps: the frames of progress."""
+
+    def __init__(self, noise, labels=None, every=500):
+        super().__init__()
+        self.noise, self.labels, self.every = noise, labels, every
+        self.steps, self.frames = [], []
+
+    def take(self):
+        self.steps.append(global_step(self.model))
+        self.frames.append(self.model.generate(noise=self.noise, labels=self.labels))
+
+    def on_train_begin(self, logs=None):
+        if not self.steps:
+            self.take()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if global_step(self.model) - self.steps[-1] >= self.every:
+            self.take()
+
+    def on_train_end(self, logs=None):
+        if global_step(self.model) != self.steps[-1]:
+            self.take()
+
+    def get_state(self):
+        return {"steps": np.asarray(self.steps), "frames": np.asarray(self.frames)}
+
+    def set_state(self, state):
+        self.steps, self.frames = list(state["steps"]), list(state["frames"])
+
+
+class StepHistory(keras.callbacks.Callback):
+    """Every metric, averaged over each interval between callbacks (every `steps_per_execution` steps).
+
+    Keras reports running means since the epoch began; the mean over the latest interval follows
+    exactly from two of them, so the curves need no extra work inside the compiled step.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.history = {"step": []}
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._done, self._means = 0, {}
+
+    def on_train_batch_end(self, batch, logs=None):
+        done = batch + 1
+        for key, value in (logs or {}).items():
+            value = float(value)
+            total_before = self._done * self._means.get(key, 0.0)
+            self.history.setdefault(key, []).append((done * value - total_before) / (done - self._done))
+            self._means[key] = value
+        self.history["step"].append(global_step(self.model))
+        self._done = done
+
+    def get_state(self):
+        return {key: np.asarray(values) for key, values in self.history.items()}
+
+    def set_state(self, state):
+        self.history = {key: list(np.asarray(values).tolist()) for key, values in state.items()}
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """Saves the whole training state at each epoch's end so that an interrupted run can resume.
+
+    Weights (with both optimizers and the noise stream) and the state of `stateful` callbacks go
+    to new files first; then `latest.json` is replaced atomically to point at them. A kill at any
+    moment leaves the previous checkpoint whole.
+    """
+
+    def __init__(self, directory, stateful=None):
+        super().__init__()
+        self.directory = pathlib.Path(directory)
+        self.stateful = dict(stateful or {})
+        self.pointer = self.directory / "latest.json"
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tag = f"epoch-{epoch + 1:05d}"
+        with atomic_path(self.directory / f"{tag}.weights.h5") as tmp:
+            self.model.save_weights(tmp)
+        with atomic_path(self.directory / f"{tag}.npz") as tmp:
+            arrays = {f"{name}/{key}": value for name, cb in self.stateful.items() for key, value in cb.get_state().items()}
+            with open(tmp, "wb") as f:
+                np.savez(f, **arrays)
+        with atomic_path(self.pointer) as tmp:
+            pathlib.Path(tmp).write_text(json.dumps({"epoch": epoch + 1, "tag": tag}))
+        for old in self.directory.glob("epoch-*"):
+            if not old.name.startswith(tag):
+                old.unlink()
+
+    def restore(self, model):
+        """Load the latest checkpoint into `model` and the callbacks; return the epoch to start at."""
+        if not self.pointer.exists():
+            return 0
+        try:
+            latest = json.loads(self.pointer.read_text())
+            tag = latest["tag"]
+            model.load_weights(self.directory / f"{tag}.weights.h5")
+            with np.load(self.directory / f"{tag}.npz", allow_pickle=False) as npz:
+                arrays = {key: npz[key] for key in npz.files}
+        except (OSError, ValueError, KeyError) as err:
+            raise ValueError(
+                f"{self.directory}: the checkpoint cannot be read ({err}); "
+                "delete the folder to train from the start"
+            ) from err
+        for name, cb in self.stateful.items():
+            prefix = f"{name}/"
+            cb.set_state({key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)})
+        return int(latest["epoch"])
+
+
+def remove_checkpoint(directory):
+    """Delete a finished run's checkpoint files."""
+    directory = pathlib.Path(directory)
+    for path in directory.glob("*"):
+        os.remove(path)
+    if directory.exists():
+        directory.rmdir()

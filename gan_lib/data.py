@@ -1,0 +1,141 @@
+"""Real data for the GANs: the quadratic toy, MNIST (verified, offline) and tf.data pipelines."""
+
+import hashlib
+import pathlib
+import zipfile
+from typing import NamedTuple
+
+import numpy as np
+import tensorflow as tf
+
+DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
+MNIST_PATH = DATA_DIR / "mnist.npz"
+MNIST_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
+NUM_CLASSES = 10
+_MNIST_LAYOUT = {
+    "x_train": ((60000, 28, 28), np.uint8),
+    "y_train": ((60000,), np.uint8),
+    "x_test": ((10000, 28, 28), np.uint8),
+    "y_test": ((10000,), np.uint8),
+}
+
+
+# --- The quadratic toy --------------------------------------------------------------------
+
+
+def quadratic_samples(n, scale=100.0, seed=None):
+    """Return `n` points (x, 10 + x^2) with x uniform on [-scale/2, scale/2], as float32 (n, 2)."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-scale / 2, scale / 2, size=n)
+    return np.stack([x, 10.0 + x**2], axis=1).astype(np.float32)
+
+
+def quadratic_moments(scale=100.0):
+    """Exact mean and standard deviation of (x, 10 + x^2): the models use them to work in unit scale."""
+    a = scale / 2
+    mean = (0.0, 10.0 + a**2 / 3)
+    std = (a / np.sqrt(3.0), np.sqrt(4 * a**4 / 45))
+    return mean, std
+
+
+def quadratic_dataset(batch_size, scale=100.0, seed=0):
+    """An endless tf.data stream of fresh toy batches, drawn statelessly so a seed fixes every batch."""
+    half = scale / 2
+
+    def batch(step):
+        x = tf.random.stateless_uniform([batch_size, 1], seed=[seed, step], minval=-half, maxval=half)
+        return tf.concat([x, 10.0 + x**2], axis=1)
+
+    return tf.data.Dataset.counter().map(batch).prefetch(tf.data.AUTOTUNE)
+
+
+# --- MNIST ------------------------------------------------------------------------------------
+
+
+class MnistFileError(ValueError):
+    """The local MNIST file is unusable; the message names the file, the fault and the fix."""
+
+
+class Mnist(NamedTuple):
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def _file_error(path, problem):
+    return MnistFileError(
+        f"{path}: {problem}. Restore the genuine file (`git checkout -- data/mnist.npz` in the "
+        f"repository, sha256 {MNIST_SHA256}), or delete it to let Keras download its own copy."
+    )
+
+
+def _read_mnist(path, sha256):
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as err:
+        raise _file_error(path, f"not a readable .npz archive, it is truncated or corrupt ({err})") from err
+    for key, (shape, dtype) in _MNIST_LAYOUT.items():
+        if key not in arrays:
+            raise _file_error(path, f"the array {key!r} is missing (found {sorted(arrays)})")
+        if arrays[key].shape != shape or arrays[key].dtype != dtype:
+            raise _file_error(
+                path,
+                f"{key!r} has shape {arrays[key].shape} and dtype {arrays[key].dtype}, "
+                f"expected {shape} and {np.dtype(dtype)}",
+            )
+    if sha256 is not None:
+        digest = hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
+        if digest != sha256:
+            raise _file_error(path, f"its sha256 is {digest}, not the expected {sha256}")
+    return Mnist(*(arrays[key] for key in _MNIST_LAYOUT))
+
+
+def load_mnist(path=None, sha256=MNIST_SHA256):
+    """Load MNIST as uint8 arrays from `path` (default: the repository's data/mnist.npz).
+
+    The file is checked for layout and checksum; a bad file raises `MnistFileError` and is never
+    replaced. Only when no local file exists does Keras's cached download serve instead.
+    """
+    path = pathlib.Path(path) if path is not None else MNIST_PATH
+    if path.exists():
+        return _read_mnist(path, sha256)
+    if path != MNIST_PATH:
+        raise FileNotFoundError(f"{path}: no such MNIST file; pass the path of mnist.npz or omit it")
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    return Mnist(x_train, y_train, x_test, y_test)
+
+
+def scale_images(images):
+    """Map uint8 pixels 0..255 to float32 in [-1, 1], the range of the generator's tanh."""
+    return (np.asarray(images, np.float32) - 127.5) / 127.5
+
+
+def unscale_images(images):
+    """Map images in [-1, 1] back to uint8 pixels 0..255."""
+    return np.clip(np.round((np.asarray(images) + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def one_hot(labels, num_classes=NUM_CLASSES):
+    """Integer labels to float32 one-hot rows."""
+    return np.eye(num_classes, dtype=np.float32)[np.asarray(labels, np.int64)]
+
+
+def image_dataset(images, labels=None, batch_size=128, seed=0, num_classes=NUM_CLASSES):
+    """An endless, shuffled tf.data stream of image batches in [-1, 1] (with one-hot labels if given).
+
+    Batches have a fixed size (the last partial one is dropped) so the compiled train step never
+    retraces; the seed fixes the order of every epoch.
+    """
+    images = scale_images(images) if np.asarray(images).dtype == np.uint8 else np.asarray(images, np.float32)
+    items = images if labels is None else (images, one_hot(labels, num_classes))
+    return (
+        tf.data.Dataset.from_tensor_slices(items)
+        .shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+        .repeat()
+        .batch(batch_size, drop_remainder=True)
+        .prefetch(tf.data.AUTOTUNE)
+    )

@@ -1,0 +1,154 @@
+"""Pictures of a GAN: image grids, loss curves, 2-D scatters, feature spaces and progress GIFs."""
+
+import imageio.v2 as imageio
+import matplotlib.pyplot as plt
+import numpy as np
+from PIL import Image, ImageDraw
+
+from gan_lib.data import unscale_images
+from gan_lib.files import atomic_path
+
+
+def image_grid(images, ncols=None, pad=2):
+    """Tile images (N, H, W) in [-1, 1] or uint8 into one uint8 picture, `ncols` to a row."""
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        images = unscale_images(images)
+    images = images.reshape(images.shape[:3])
+    n, h, w = images.shape
+    ncols = ncols or int(np.ceil(np.sqrt(n)))
+    nrows = int(np.ceil(n / ncols))
+    grid = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad), 255, np.uint8)
+    for i, image in enumerate(images):
+        r, c = divmod(i, ncols)
+        grid[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w] = image
+    return grid
+
+
+def show_images(images, ncols=None, title=None, row_labels=None, ax=None):
+    """Draw an image grid (white digits on black, as MNIST), optionally naming each row."""
+    grid = image_grid(images, ncols)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.55 * grid.shape[1] / 30 + 1, 0.55 * grid.shape[0] / 30 + 0.5))
+    ax.imshow(grid, cmap="gray", vmin=0, vmax=255)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if row_labels is not None:
+        h = (grid.shape[0] - 2) / len(row_labels)
+        ax.set_yticks([2 + h * (i + 0.5) for i in range(len(row_labels))], [str(r) for r in row_labels])
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_history(history, title=None):
+    """Loss curves and the discriminator's mean outputs D(x) and D(G(z)) against the training step."""
+    steps = history["step"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
+    left.plot(steps, history["d_loss"], label="discriminator")
+    left.plot(steps, history["g_loss"], label="generator")
+    left.set_xlabel("step")
+    left.set_ylabel("loss")
+    left.legend()
+    right.plot(steps, history["d_real"], label="D(x), real")
+    right.plot(steps, history["d_fake"], label="D(G(z)), generated")
+    right.axhline(0.5, color="gray", lw=0.8, ls="--", label="0.5: cannot tell")
+    right.set_ylim(0, 1)
+    right.set_xlabel("step")
+    right.set_ylabel("mean discriminator output")
+    right.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_points(real, fake=None, ax=None, title=None, limits=None):
+    """Scatter real and generated 2-D points over each other."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4))
+    ax.scatter(real[:, 0], real[:, 1], s=4, alpha=0.5, label="real")
+    if fake is not None:
+        ax.scatter(fake[:, 0], fake[:, 1], s=4, alpha=0.5, label="generated")
+    if limits is not None:
+        ax.set_xlim(*limits[0])
+        ax.set_ylim(*limits[1])
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.legend(loc="upper center")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_features(real_features, fake_features, ax=None, title=None):
+    """The discriminator's 2-D feature space: real and generated points and the centroid of each."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4))
+    for points, label, color in ((real_features, "real", "C0"), (fake_features, "generated", "C1")):
+        ax.scatter(points[:, 0], points[:, 1], s=4, alpha=0.4, color=color, label=label)
+        centre = points.mean(axis=0)
+        ax.scatter(*centre, s=180, marker="X", color=color, edgecolor="black", label=f"{label} centroid")
+    ax.set_xlabel("feature 1")
+    ax.set_ylabel("feature 2")
+    ax.legend(fontsize="small")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_class_histogram(counts, reference=None, ax=None, title="classes of generated digits"):
+    """Bar chart of how many samples fall in each class, with a reference (e.g. real data) beside it."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3))
+    classes = np.arange(len(counts))
+    ax.bar(classes - 0.2, np.asarray(counts) / np.sum(counts), width=0.4, label="generated")
+    if reference is not None:
+        ax.bar(classes + 0.2, np.asarray(reference) / np.sum(reference), width=0.4, label="real")
+    ax.set_xticks(classes)
+    ax.set_xlabel("class")
+    ax.set_ylabel("fraction")
+    ax.legend()
+    ax.set_title(title)
+    return ax
+
+
+def figure_to_array(fig):
+    """Render a matplotlib figure to an RGB uint8 array (and close it)."""
+    fig.canvas.draw()
+    array = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+    plt.close(fig)
+    return array
+
+
+def captioned(picture, caption, scale=2):
+    """Enlarge a uint8 picture and write a caption above it, for one frame of a GIF."""
+    image = Image.fromarray(picture).convert("RGB")
+    image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
+    framed = Image.new("RGB", (image.width, image.height + 16), "white")
+    framed.paste(image, (0, 16))
+    ImageDraw.Draw(framed).text((4, 2), caption, fill="black")
+    return np.asarray(framed)
+
+
+def save_gif(pictures, path, seconds_per_frame=0.4, hold_last=4):
+    """Write uint8 pictures as a looping GIF, atomically; the last frame is held a little longer."""
+    pictures = list(pictures) + [pictures[-1]] * hold_last
+    with atomic_path(path) as tmp:
+        imageio.mimsave(tmp, pictures, format="GIF", duration=seconds_per_frame * 1000, loop=0)
+    return path
+
+
+def save_picture(picture, path):
+    """Save a uint8 picture (grey or RGB) as a PNG, atomically."""
+    with atomic_path(path) as tmp:
+        imageio.imwrite(tmp, picture, format="PNG")
+    return path
+
+
+def save_figure(fig, path, dpi=100):
+    """Save a figure atomically and close it."""
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return path

@@ -1,0 +1,174 @@
+"""A training run on disk: train a recipe into a folder, resume it, and sample from it.
+
+The folder holds run.json (the recipe and seed), generator.keras, samples.png, progress.gif,
+losses.png, history.json and metrics.json; while training, checkpoint/ holds the state to resume.
+"""
+
+import dataclasses
+import json
+import pathlib
+import time
+
+import keras
+import numpy as np
+
+from gan_lib import data, metrics, plotting, recipes, training
+from gan_lib.callbacks import Checkpoint, Snapshots, StepHistory, global_step, remove_checkpoint
+from gan_lib.files import atomic_path
+
+SNAPSHOT_SEED = 1234
+ARTEFACTS = ("generator.keras", "samples.png", "progress.gif", "losses.png", "history.json", "metrics.json")
+
+
+class RunError(ValueError):
+    """A run folder or a request that cannot be served; the message says why and what to do."""
+
+
+def write_json(path, obj):
+    """Write JSON atomically."""
+    with atomic_path(path) as tmp:
+        pathlib.Path(tmp).write_text(json.dumps(obj, indent=2) + "\n")
+
+
+def snapshot_inputs(recipe, latent_dim):
+    """(noise, labels) that every snapshot of a recipe's run is drawn from.
+
+    For a conditional GAN: a 10 x 10 grid, a row per class, the same noise down each column,
+    so a row shows what the label controls and a column what the noise controls.
+    """
+    if recipe.conditional:
+        noise = np.tile(training.latent_noise(10, latent_dim, recipe.noise, SNAPSHOT_SEED), (10, 1))
+        return noise, np.repeat(np.arange(data.NUM_CLASSES), 10)
+    n = 1000 if recipe.toy else 100
+    return training.latent_noise(n, latent_dim, recipe.noise, SNAPSHOT_SEED), None
+
+
+def toy_limits(recipe):
+    """Axis limits that hold the whole toy curve with a margin."""
+    half = recipe.scale / 2
+    return (-1.2 * half, 1.2 * half), (-0.1 * half**2, 1.2 * (10 + half**2))
+
+
+def picture(recipe, samples, caption=None):
+    """One uint8 picture of a recipe's samples: an image grid, or real and generated toy points."""
+    if recipe.toy:
+        real = data.quadratic_samples(len(samples), recipe.scale, seed=SNAPSHOT_SEED)
+        ax = plotting.plot_points(real, samples, title=caption, limits=toy_limits(recipe))
+        return plotting.figure_to_array(ax.figure)
+    grid = plotting.image_grid(samples, ncols=10)
+    return plotting.captioned(grid, caption) if caption else grid
+
+
+def progress_frames(recipe, snapshots):
+    """The frames of a progress GIF: each snapshot with its step."""
+    return [picture(recipe, frame, f"step {step}") for step, frame in zip(snapshots.steps, snapshots.frames)]
+
+
+def measure(recipe, gan, n=10000):
+    """Measured quality of the trained generator beside the same measure on real data."""
+    if recipe.toy:
+        return metrics.toy_report(gan.generate(n), scale=recipe.scale)
+    if recipe.conditional:
+        labels = np.arange(n) % data.NUM_CLASSES
+        return metrics.mnist_report(gan.generate(n, labels=labels), labels_asked=labels)
+    return metrics.mnist_report(gan.generate(n))
+
+
+def _check_resume(out, config, resume):
+    pointer = out / "checkpoint" / "latest.json"
+    if resume:
+        if not pointer.exists():
+            raise RunError(f"{out}: no checkpoint to resume from; train without --resume")
+        saved = json.loads((out / "run.json").read_text())
+        changed = {k: (saved.get(k), v) for k, v in config.items() if saved.get(k) != v}
+        if changed:
+            what = ", ".join(f"{k} was {a!r}, now {b!r}" for k, (a, b) in changed.items())
+            raise RunError(f"{out}: the checkpoint belongs to another configuration ({what}); resume with the same arguments")
+    elif pointer.exists():
+        raise RunError(f"{out}: holds an unfinished run; continue it with --resume or delete the folder to start again")
+
+
+def train(recipe, out, seed=0, resume=False, verbose="auto"):
+    """Train `recipe` into the folder `out` and write every artefact; return the metrics dict."""
+    out = pathlib.Path(out)
+    config = {**json.loads(json.dumps(dataclasses.asdict(recipe))), "seed": seed}
+    _check_resume(out, config, resume)
+    write_json(out / "run.json", config)
+
+    keras.utils.set_random_seed(seed)
+    gan = recipes.build(recipe, seed=seed)
+    snapshots = Snapshots(*snapshot_inputs(recipe, gan.latent_dim), every=recipe.snapshot_every)
+    history = StepHistory()
+    checkpoint = Checkpoint(out / "checkpoint", stateful={"snapshots": snapshots, "history": history})
+    initial_epoch = checkpoint.restore(gan) if resume else 0
+    done = initial_epoch * recipes.steps_per_epoch(recipe)
+    real = recipes.dataset(recipe, seed, skip=done)
+
+    start = time.perf_counter()
+    recipes.fit(gan, recipe, real, [snapshots, history, checkpoint], initial_epoch, verbose)
+    seconds = time.perf_counter() - start
+    steps = global_step(gan) - done
+
+    with atomic_path(out / "generator.keras") as tmp:
+        gan.sampler.save(tmp)
+    fixed_noise, fixed_labels = snapshot_inputs(recipe, gan.latent_dim)
+    final = gan.generate(noise=fixed_noise, labels=fixed_labels)
+    plotting.save_picture(picture(recipe, final), out / "samples.png")
+    plotting.save_gif(progress_frames(recipe, snapshots), out / "progress.gif")
+    plotting.save_figure(plotting.plot_history(history.history, title=recipe.name), out / "losses.png")
+    write_json(out / "history.json", history.history)
+    report = {
+        "recipe": recipe.name,
+        "steps": global_step(gan),
+        "quality": measure(recipe, gan),
+        "speed": {"steps_this_session": steps, "seconds": round(seconds, 2), "steps_per_second": round(steps / seconds, 1)},
+        "diverged": gan.diverged,
+    }
+    write_json(out / "metrics.json", report)
+    remove_checkpoint(out / "checkpoint")
+    return report
+
+
+def load_run(run_dir):
+    """(run config, generator) of a finished run folder, or a RunError saying what is missing."""
+    run_dir = pathlib.Path(run_dir)
+    for name in ("run.json", "generator.keras"):
+        if not (run_dir / name).exists():
+            raise RunError(f"{run_dir}: no {name}; is it a finished run of `python -m gan_lib train`?")
+    try:
+        config = json.loads((run_dir / "run.json").read_text())
+        generator = keras.models.load_model(run_dir / "generator.keras", safe_mode=True)
+    except Exception as err:  # any unreadable file is reported the same way
+        raise RunError(f"{run_dir}: cannot read the run ({type(err).__name__}: {err}); train it again") from err
+    return config, generator
+
+
+def sample(run_dir, out, n=100, label=None, seed=0):
+    """Write `n` samples of a finished run to `out`: a .png grid or .npz arrays."""
+    out = pathlib.Path(out)
+    if out.suffix not in (".png", ".npz"):
+        raise RunError(f"{out}: the output must end in .png (a picture) or .npz (arrays)")
+    if n <= 0:
+        raise RunError(f"--n must be positive, got {n}")
+    config, generator = load_run(run_dir)
+    recipe = recipes.get(config["name"]).replace(**{k: config[k] for k in ("steps", "batch_size", "scale")})
+    conditional = len(generator.inputs) == 2
+    if label is not None and not conditional:
+        raise RunError(f"{run_dir}: a {config['name']} generator is not conditional; drop --label")
+    if label is not None and not 0 <= label < data.NUM_CLASSES:
+        raise RunError(f"--label must be in 0..{data.NUM_CLASSES - 1}, got {label}")
+    labels = None
+    if conditional:
+        # Balanced over the classes; in a grid, class after class.
+        labels = np.full(n, label) if label is not None else np.arange(n) * data.NUM_CLASSES // n
+    samples = training.generate(generator, n, labels=labels, noise_kind=config["noise"], seed=seed)
+    if out.suffix == ".npz":
+        arrays = {"points": samples.astype(np.float32)} if recipe.toy else {"images": data.unscale_images(samples)}
+        if labels is not None:
+            arrays["labels"] = labels.astype(np.int64)
+        with atomic_path(out) as tmp:
+            with open(tmp, "wb") as f:
+                np.savez(f, **arrays)
+    else:
+        plotting.save_picture(picture(recipe, samples), out)
+    return out

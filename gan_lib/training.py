@@ -1,0 +1,328 @@
+"""GAN and ConditionalGAN: keras.Model subclasses whose train_step plays the two-player game.
+
+Each step updates the discriminator on a real and a generated batch, then the generator through
+the discriminator, each with its own optimizer and its own GradientTape. Nothing is ever frozen:
+each tape differentiates only the weights of the network it updates.
+"""
+
+import numpy as np
+import keras
+import tensorflow as tf
+
+from gan_lib.callbacks import NaNGuard
+
+GENERATOR_LOSSES = ("non-saturating", "minimax")
+NOISE = ("normal", "uniform")
+DEFAULT_STEPS_PER_EXECUTION = 50
+
+
+def bce(labels, logits):
+    """Per-example binary cross-entropy of logits against a constant target (0, 1 or smoothed)."""
+    targets = tf.fill(tf.shape(logits), tf.cast(labels, logits.dtype))
+    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=targets, logits=logits), axis=-1)
+
+
+def discriminator_loss(real_logits, fake_logits, real_label=1.0, fake_label=0.0):
+    """Per-example -[log D(x) + log(1 - D(G(z)))], with optional smoothed targets for real and fake."""
+    return bce(real_label, real_logits) + bce(fake_label, fake_logits)
+
+
+def generator_loss(fake_logits, kind="non-saturating"):
+    """Per-example generator loss: -log D(G(z)) (non-saturating) or log(1 - D(G(z))) (minimax)."""
+    if kind == "non-saturating":
+        return bce(1.0, fake_logits)
+    return -bce(0.0, fake_logits)
+
+
+def _global_mean(per_example):
+    """Mean over the global batch: under a tf.distribute strategy each replica divides by the
+    replicas' total, so that the summed gradients are those of the whole batch's mean."""
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return tf.reduce_mean(per_example) / replicas
+
+
+def _unpack(data):
+    """(samples, labels or None) from what a dataset yields: x, (x,) or (x, y)."""
+    if isinstance(data, (tuple, list)):
+        return data[0], (data[1] if len(data) > 1 else None)
+    return data, None
+
+
+def _shape(tensor_or_shape):
+    shape = getattr(tensor_or_shape, "shape", tensor_or_shape)
+    return tuple(shape)
+
+
+class GAN(keras.Model):
+    """A generator and a discriminator trained against each other with `fit()`.
+
+    Options: `generator_loss` ("non-saturating" or "minimax"), one-sided label smoothing
+    (`real_label=0.9`) and a soft fake label (`fake_label`), `d_steps` discriminator updates per
+    generator update, the `noise` distribution ("normal" or "uniform" on [-1, 1]), and
+    `ema_decay`, which keeps an exponential moving average of the generator's weights for sampling.
+    """
+
+    num_inputs = 1
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        *,
+        generator_loss="non-saturating",
+        real_label=1.0,
+        fake_label=0.0,
+        d_steps=1,
+        noise="normal",
+        ema_decay=None,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if generator_loss not in GENERATOR_LOSSES:
+            raise ValueError(f"generator_loss must be one of {GENERATOR_LOSSES}, got {generator_loss!r}")
+        if noise not in NOISE:
+            raise ValueError(f"noise must be one of {NOISE}, got {noise!r}")
+        for name, value in (("real_label", real_label), ("fake_label", fake_label)):
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+        if not isinstance(d_steps, int) or d_steps < 1:
+            raise ValueError(f"d_steps must be a positive int, got {d_steps!r}")
+        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be None or in (0, 1), got {ema_decay!r}")
+        self._check_models(generator, discriminator)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(generator.inputs[0].shape[-1])
+        self.generator_loss, self.noise = generator_loss, noise
+        self.real_label, self.fake_label = float(real_label), float(fake_label)
+        self.d_steps, self.ema_decay = d_steps, ema_decay
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.ema_generator = None
+        if ema_decay is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.built = True  # both networks are built: the GAN's weights are theirs (and the optimizers')
+
+    # --- construction checks -------------------------------------------------------------
+
+    def _check_models(self, generator, discriminator):
+        n = self.num_inputs
+        for model, role, what in ((generator, "generator", "noise"), (discriminator, "discriminator", "image")):
+            if len(model.inputs) != n:
+                expected = f"[{what}, one-hot label]" if n == 2 else what
+                raise ValueError(
+                    f"{type(self).__name__} needs a {role} with {n} input(s) ({expected}); "
+                    f"{model.name} has {len(model.inputs)}"
+                )
+        made, judged = _shape(generator.output)[1:], _shape(discriminator.inputs[0])[1:]
+        if made != judged:
+            raise ValueError(
+                f"the generator makes samples of shape {made} but the discriminator takes {judged}; "
+                "build both for the same sample shape"
+            )
+        if n == 2 and _shape(generator.inputs[1])[1:] != _shape(discriminator.inputs[1])[1:]:
+            raise ValueError(
+                f"the generator's label input {_shape(generator.inputs[1])[1:]} differs from the "
+                f"discriminator's {_shape(discriminator.inputs[1])[1:]}; build both with the same num_classes"
+            )
+
+    @property
+    def sample_shape(self):
+        return _shape(self.generator.output)[1:]
+
+    # --- keras.Model API -------------------------------------------------------------------
+
+    def compile(self, d_optimizer=None, g_optimizer=None, *, jit_compile=True, steps_per_execution=None, **kwargs):
+        """Set one optimizer per network (default Adam 2e-4, beta_1 0.5) and compile the fast path.
+
+        By default the step is XLA-compiled and `steps_per_execution` steps run per call, which is
+        also how often callbacks and the progress bar see the logs.
+        """
+        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        if self.d_optimizer is self.g_optimizer:
+            raise ValueError("the generator and the discriminator need two distinct optimizer objects")
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+        if steps_per_execution is None:
+            steps_per_execution = DEFAULT_STEPS_PER_EXECUTION
+        super().compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution, **kwargs)
+
+    @property
+    def metrics(self):
+        # Listed here so that Keras resets them at the start of every epoch.
+        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
+
+    def fit(self, x=None, *args, callbacks=None, **kwargs):
+        """`keras.Model.fit`, after checking the data's shape against the generator's output.
+
+        A NaN in either loss stops training and puts back the last finite generator weights.
+        """
+        self._check_data(x)
+        steps, per_call = kwargs.get("steps_per_epoch"), self.steps_per_execution
+        if steps is not None and steps % per_call:
+            raise ValueError(
+                f"steps_per_epoch={steps} is not a multiple of steps_per_execution={per_call}: "
+                f"Keras would run {-(-steps // per_call) * per_call} steps; choose a multiple or compile "
+                "with another steps_per_execution"
+            )
+        callbacks = list(callbacks or [])
+        if not any(isinstance(c, NaNGuard) for c in callbacks):
+            callbacks.append(NaNGuard())
+        return super().fit(x, *args, callbacks=callbacks, **kwargs)
+
+    def _check_data(self, x):
+        spec = x.element_spec if isinstance(x, tf.data.Dataset) else x
+        samples, labels = _unpack(spec)
+        if samples is None:
+            return
+        have = _shape(samples)[1:]
+        if have != self.sample_shape:
+            raise ValueError(
+                f"the data holds samples of shape {have} but the generator makes {self.sample_shape}; "
+                "reshape the data or build the generator and discriminator for that shape"
+            )
+        if self.num_inputs == 2:
+            want = _shape(self.generator.inputs[1])[1:]
+            if labels is None or _shape(labels)[1:] != want:
+                got = None if labels is None else _shape(labels)[1:]
+                raise ValueError(
+                    f"ConditionalGAN needs (images, one-hot labels) with labels of shape {want}, got {got}; "
+                    "see gan_lib.data.image_dataset(images, labels)"
+                )
+
+    # --- the game --------------------------------------------------------------------------
+
+    def _split(self, data):
+        """Return (real samples, None): an unconditional GAN ignores any labels in the data."""
+        return _unpack(data)[0], None
+
+    def sample_noise(self, n):
+        """Latent vectors for `n` samples, drawn from the model's seeded noise stream."""
+        shape = (n, self.latent_dim)
+        if self.noise == "uniform":
+            return keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)
+        return keras.random.normal(shape, seed=self.seed_generator)
+
+    def _condition(self, n, real_labels):
+        """Labels the generator is asked for (none for an unconditional GAN)."""
+        return None
+
+    def _inputs(self, x, labels):
+        return x if labels is None else [x, labels]
+
+    def train_step(self, data):
+        real, real_labels = self._split(data)
+        batch = tf.shape(real)[0]
+        for _ in range(self.d_steps):
+            fake_labels = self._condition(batch, real_labels)
+            fake = self.generator(self._inputs(self.sample_noise(batch), fake_labels), training=True)
+            with tf.GradientTape() as tape:
+                real_logits = self.discriminator(self._inputs(real, real_labels), training=True)
+                fake_logits = self.discriminator(self._inputs(fake, fake_labels), training=True)
+                d_losses = discriminator_loss(real_logits, fake_logits, self.real_label, self.fake_label)
+                d_loss = _global_mean(d_losses)
+            grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
+            self.d_optimizer.apply(grads, self.discriminator.trainable_variables)
+
+        fake_labels = self._condition(batch, real_labels)
+        noise = self.sample_noise(batch)
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._inputs(noise, fake_labels), training=True)
+            g_logits = self.discriminator(self._inputs(fake, fake_labels), training=True)
+            g_losses = generator_loss(g_logits, self.generator_loss)
+            g_loss = _global_mean(g_losses)
+        grads = tape.gradient(g_loss, self.generator.trainable_variables)
+        self.g_optimizer.apply(grads, self.generator.trainable_variables)
+        if self.ema_generator is not None:
+            self._update_ema()
+
+        self.d_loss_tracker.update_state(tf.reduce_mean(d_losses))
+        self.g_loss_tracker.update_state(tf.reduce_mean(g_losses))
+        self.d_real_tracker.update_state(tf.reduce_mean(tf.sigmoid(real_logits)))
+        self.d_fake_tracker.update_state(tf.reduce_mean(tf.sigmoid(fake_logits)))
+        return {m.name: m.result() for m in self.metrics}
+
+    def _update_ema(self):
+        # Warm-up as in tf.train.ExponentialMovingAverage: early averages forget the random start.
+        step = tf.cast(self.g_optimizer.iterations, "float32")
+        decay = tf.minimum(self.ema_decay, (1.0 + step) / (10.0 + step))
+        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
+            average.assign(decay * average + (1.0 - decay) * tf.cast(weight, average.dtype))
+
+    # --- sampling --------------------------------------------------------------------------
+
+    @property
+    def sampler(self):
+        """The generator used for pictures and metrics: the moving average if there is one."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def generate(self, n=None, noise=None, labels=None, seed=0):
+        """Samples from the sampler in inference mode (see `generate`)."""
+        return generate(self.sampler, n, noise=noise, labels=labels, noise_kind=self.noise, seed=seed)
+
+
+def latent_noise(n, latent_dim, kind="normal", seed=0):
+    """Noise from its own seed, identical in every run: snapshots on it show progress."""
+    rng = np.random.default_rng(seed)
+    if kind == "uniform":
+        return rng.uniform(-1.0, 1.0, (n, latent_dim)).astype(np.float32)
+    return rng.standard_normal((n, latent_dim)).astype(np.float32)
+
+
+def generate(generator, n=None, noise=None, labels=None, noise_kind="normal", seed=0, batch_size=1024):
+    """Samples of a (conditional) generator in inference mode, as numpy.
+
+    Give `n` (noise drawn from `seed`) or the `noise` itself. A conditional generator takes
+    integer `labels`, one per sample or one for all; by default the classes take turns.
+    """
+    latent_dim = int(generator.inputs[0].shape[-1])
+    if noise is None:
+        if n is None:
+            raise ValueError("pass the number of samples n or the noise")
+        noise = latent_noise(n, latent_dim, noise_kind, seed)
+    inputs = [np.asarray(noise, np.float32)]
+    if len(generator.inputs) == 2:
+        num_classes = int(generator.inputs[1].shape[-1])
+        count = len(inputs[0])
+        labels = np.arange(count) % num_classes if labels is None else np.broadcast_to(labels, (count,))
+        if labels.min() < 0 or labels.max() >= num_classes:
+            raise ValueError(f"labels must lie in 0..{num_classes - 1}, got {labels.min()}..{labels.max()}")
+        inputs.append(np.eye(num_classes, dtype=np.float32)[labels])
+    elif labels is not None:
+        raise ValueError("an unconditional generator takes no labels")
+    # Direct calls in slices, not predict(): no per-call set-up, so frequent snapshots stay cheap.
+    parts = []
+    for i in range(0, len(inputs[0]), batch_size):
+        batch = [x[i : i + batch_size] for x in inputs]
+        parts.append(keras.ops.convert_to_numpy(generator(batch if len(batch) == 2 else batch[0], training=False)))
+    return np.concatenate(parts)
+
+
+class ConditionalGAN(GAN):
+    """A GAN whose generator and discriminator both see a one-hot label (Mirza & Osindero 2014).
+
+    Real images come with their true labels; generated ones with the labels the generator was
+    asked for, drawn uniformly over the classes.
+    """
+
+    num_inputs = 2
+
+    def __init__(self, generator, discriminator, **kwargs):
+        super().__init__(generator, discriminator, **kwargs)
+        self.num_classes = int(generator.inputs[1].shape[-1])
+
+    def _split(self, data):
+        return _unpack(data)
+
+    def _condition(self, n, real_labels):
+        classes = keras.random.randint((n,), 0, self.num_classes, seed=self.seed_generator)
+        return tf.one_hot(classes, self.num_classes, dtype=real_labels.dtype)
