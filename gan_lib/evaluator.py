@@ -38,7 +38,7 @@ def build_evaluator(num_classes=data.NUM_CLASSES, features=64, dropout=0.25):
     return keras.Model(image, probabilities, name="mnist_evaluator")
 
 
-def train_evaluator(mnist=None, epochs=4, batch_size=128, seed=0, verbose=2):
+def train_evaluator(mnist=None, epochs=6, batch_size=128, seed=0, verbose=2):
     """Train a fresh evaluator on the training images, scaled to [-1, 1] like the generators' output.
 
     Returns the uncompiled model (so its file holds no optimizer state) and its test accuracy.
@@ -56,7 +56,7 @@ def main(argv=None):
     """Train the evaluator, print its test accuracy and training time, and save it atomically."""
     parser = argparse.ArgumentParser(prog=RECREATE_COMMAND, description=main.__doc__)
     parser.add_argument("--out", default=str(EVALUATOR_PATH), help="where to write the .keras file")
-    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     start = time.perf_counter()

@@ -54,11 +54,16 @@ def load_evaluator(path=None):
 def _load_evaluator(path, mtime_ns):
     try:
         model = keras.models.load_model(path, safe_mode=True)
-    except Exception as err:  # a damaged archive fails in many ways: zip, HDF5, JSON, layer config
+    except Exception as err:  # noqa: BLE001 - a damaged archive fails in many ways: zip, HDF5, JSON, layer config
         raise _evaluator_error(path, f"not a readable Keras model ({type(err).__name__}: {err})") from err
     names = [layer.name for layer in model.layers]
-    if FEATURES not in names or tuple(model.inputs[0].shape[1:]) != IMAGE_SHAPE:
-        raise _evaluator_error(path, f"not an MNIST evaluator (needs a {IMAGE_SHAPE} input and a {FEATURES!r} layer)")
+    shapes = tuple(model.inputs[0].shape[1:]), tuple(model.outputs[0].shape[1:])
+    if FEATURES not in names or shapes != (IMAGE_SHAPE, (data.NUM_CLASSES,)):
+        raise _evaluator_error(
+            path,
+            f"not an MNIST evaluator (it needs a {IMAGE_SHAPE} input, a {FEATURES!r} layer "
+            f"and {data.NUM_CLASSES} class probabilities)",
+        )
     return model
 
 
@@ -72,7 +77,7 @@ def _as_images(images):
     images = np.asarray(images)
     if images.dtype == np.uint8:
         images = data.scale_images(images)
-    if images.ndim not in (3, 4) or images.shape[1:3] != IMAGE_SHAPE or images.size != len(images) * 28 * 28:
+    if images.shape[1:] not in (IMAGE_SHAPE, (*IMAGE_SHAPE, 1)):
         raise ValueError(f"expected images of shape (n, 28, 28), got {images.shape}")
     if len(images) == 0 or images.min() < -1.01 or images.max() > 1.01:
         raise ValueError("expected at least one image, with pixels in [-1, 1] (or uint8 0..255)")
@@ -124,6 +129,8 @@ def conditional_accuracy(probabilities, labels_asked):
     labels = np.asarray(labels_asked)
     if labels.shape != (len(p),) or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"labels_asked must be {len(p)} integer labels, one per sample; got shape {labels.shape}")
+    if labels.min() < 0 or labels.max() >= p.shape[1]:
+        raise ValueError(f"labels_asked must lie in 0..{p.shape[1] - 1}, got {labels.min()}..{labels.max()}")
     hits = p.argmax(axis=1) == labels
     per_class = [float(hits[labels == c].mean()) if np.any(labels == c) else None for c in range(p.shape[1])]
     return float(hits.mean()), per_class

@@ -59,7 +59,9 @@ def toy_discriminator(hidden=(16, 16), mean=(0.0, 0.0), std=(1.0, 1.0), negative
 
 def feature_model(discriminator, layer="features"):
     """The discriminator up to its feature layer, to draw the space in which it separates the data."""
-    return keras.Model(discriminator.inputs, discriminator.get_layer(layer).output, name=f"{discriminator.name}_{layer}")
+    # `input`, not `inputs`: keep the discriminator's input structure (a tensor, not a 1-list),
+    # so that calling the feature model on an array does not warn.
+    return keras.Model(discriminator.input, discriminator.get_layer(layer).output, name=f"{discriminator.name}_{layer}")
 
 
 # --- MNIST multilayer perceptrons ---------------------------------------------------------

@@ -41,6 +41,21 @@ def _global_mean(per_example):
     return tf.reduce_mean(per_example) / replicas
 
 
+def _replica_share(draw, n):
+    """`draw(n)`, with one random stream for the global batch under a tf.distribute strategy.
+
+    Every replica reads the same seed, so per-replica draws would repeat one batch of noise on each
+    replica. Instead each draws the global batch and keeps its own slice (replica i gets the i-th
+    part of the batch, as with the data), which also makes N replicas draw what one device would.
+    """
+    context = tf.distribute.get_replica_context()
+    replicas = context.num_replicas_in_sync if context is not None else 1
+    if replicas == 1:
+        return draw(n)
+    start = tf.cast(context.replica_id_in_sync_group, "int32") * n
+    return draw(n * replicas)[start : start + n]
+
+
 def _unpack(data):
     """(samples, labels or None) from what a dataset yields: x, (x,) or (x, y)."""
     if isinstance(data, (tuple, list)):
@@ -150,13 +165,27 @@ class GAN(keras.Model):
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
         if steps_per_execution is None:
-            steps_per_execution = DEFAULT_STEPS_PER_EXECUTION
+            # Keras 3 cannot run several steps per call under a multi-replica strategy
+            # (keras-team/keras#19246: "You must feed a value for placeholder tensor").
+            several = tf.distribute.get_strategy().num_replicas_in_sync > 1
+            steps_per_execution = 1 if several else DEFAULT_STEPS_PER_EXECUTION
         super().compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution, **kwargs)
 
     @property
     def metrics(self):
         # Listed here so that Keras resets them at the start of every epoch.
         return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+
+    # Keras saves a SeedGenerator's state only for layers that own one, not for a Model attribute;
+    # save it with the GAN so that a resumed run draws the same noise as an uninterrupted one.
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        store["noise_state"] = keras.ops.convert_to_numpy(self.seed_generator.state)
+
+    def load_own_variables(self, store):
+        self.seed_generator.state.assign(store["noise_state"])
+        for i, variable in enumerate(self._trainable_variables + self._non_trainable_variables):
+            variable.assign(store[f"{i}"])
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
@@ -174,9 +203,13 @@ class GAN(keras.Model):
                 f"Keras would run {-(-steps // per_call) * per_call} steps; choose a multiple or compile "
                 "with another steps_per_execution"
             )
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)  # a dataset shuffles itself; Keras would only warn
         callbacks = list(callbacks or [])
         if not any(isinstance(c, NaNGuard) for c in callbacks):
             callbacks.append(NaNGuard())
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)  # a dataset shuffles itself; Keras warns otherwise
         return super().fit(x, *args, callbacks=callbacks, **kwargs)
 
     def _check_data(self, x):
@@ -207,6 +240,9 @@ class GAN(keras.Model):
 
     def sample_noise(self, n):
         """Latent vectors for `n` samples, drawn from the model's seeded noise stream."""
+        return _replica_share(self._draw_noise, n)
+
+    def _draw_noise(self, n):
         shape = (n, self.latent_dim)
         if self.noise == "uniform":
             return keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)
@@ -219,32 +255,40 @@ class GAN(keras.Model):
     def _inputs(self, x, labels):
         return x if labels is None else [x, labels]
 
-    def train_step(self, data):
-        real, real_labels = self._split(data)
+    def discriminator_step(self, real, real_labels=None):
+        """One discriminator update on a real batch and a generated one; the generator is untouched."""
         batch = tf.shape(real)[0]
-        for _ in range(self.d_steps):
-            fake_labels = self._condition(batch, real_labels)
-            fake = self.generator(self._inputs(self.sample_noise(batch), fake_labels), training=True)
-            with tf.GradientTape() as tape:
-                real_logits = self.discriminator(self._inputs(real, real_labels), training=True)
-                fake_logits = self.discriminator(self._inputs(fake, fake_labels), training=True)
-                d_losses = discriminator_loss(real_logits, fake_logits, self.real_label, self.fake_label)
-                d_loss = _global_mean(d_losses)
-            grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
-            self.d_optimizer.apply(grads, self.discriminator.trainable_variables)
+        fake_labels = self._condition(batch, real_labels)
+        fake = self.generator(self._inputs(self.sample_noise(batch), fake_labels), training=True)
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(self._inputs(real, real_labels), training=True)
+            fake_logits = self.discriminator(self._inputs(fake, fake_labels), training=True)
+            losses = discriminator_loss(real_logits, fake_logits, self.real_label, self.fake_label)
+            loss = _global_mean(losses)  # inside the tape, or the tape cannot differentiate it
+        grads = tape.gradient(loss, self.discriminator.trainable_variables)
+        self.d_optimizer.apply(grads, self.discriminator.trainable_variables)
+        return losses, real_logits, fake_logits
 
+    def generator_step(self, batch, real_labels=None):
+        """One generator update through the discriminator, whose weights are read but not changed."""
         fake_labels = self._condition(batch, real_labels)
         noise = self.sample_noise(batch)
         with tf.GradientTape() as tape:
             fake = self.generator(self._inputs(noise, fake_labels), training=True)
-            g_logits = self.discriminator(self._inputs(fake, fake_labels), training=True)
-            g_losses = generator_loss(g_logits, self.generator_loss)
-            g_loss = _global_mean(g_losses)
-        grads = tape.gradient(g_loss, self.generator.trainable_variables)
+            logits = self.discriminator(self._inputs(fake, fake_labels), training=True)
+            losses = generator_loss(logits, self.generator_loss)
+            loss = _global_mean(losses)
+        grads = tape.gradient(loss, self.generator.trainable_variables)
         self.g_optimizer.apply(grads, self.generator.trainable_variables)
         if self.ema_generator is not None:
             self._update_ema()
+        return losses
 
+    def train_step(self, data):
+        real, real_labels = self._split(data)
+        for _ in range(self.d_steps):
+            d_losses, real_logits, fake_logits = self.discriminator_step(real, real_labels)
+        g_losses = self.generator_step(tf.shape(real)[0], real_labels)
         self.d_loss_tracker.update_state(tf.reduce_mean(d_losses))
         self.g_loss_tracker.update_state(tf.reduce_mean(g_losses))
         self.d_real_tracker.update_state(tf.reduce_mean(tf.sigmoid(real_logits)))
@@ -323,6 +367,9 @@ class ConditionalGAN(GAN):
     def _split(self, data):
         return _unpack(data)
 
+    def _draw_classes(self, n):
+        return keras.random.randint((n,), 0, self.num_classes, seed=self.seed_generator)
+
     def _condition(self, n, real_labels):
-        classes = keras.random.randint((n,), 0, self.num_classes, seed=self.seed_generator)
-        return tf.one_hot(classes, self.num_classes, dtype=real_labels.dtype)
+        classes = _replica_share(self._draw_classes, n)
+        return tf.one_hot(classes, self.num_classes)

@@ -1,0 +1,154 @@
+"""The command line: `train` writes every artefact and resumes; `sample` writes arrays and grids;
+bad arguments and broken run folders give a one-line error and exit status 2."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from gan_lib import callbacks, cli, data, recipes, runs
+
+
+def run_cli(capsys, *argv):
+    status = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture(scope="module")
+def toy_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("toy")
+    assert cli.main(["train", "toy", "--steps", "200", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def cgan_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cgan")
+    assert cli.main(["train", "mnist-cgan", "--steps", "100", "--batch-size", "32", "--out", str(out)]) == 0
+    return out
+
+
+def test_train_writes_every_artefact(toy_run):
+    for name in runs.ARTEFACTS:
+        assert (toy_run / name).stat().st_size > 0, name
+    assert not (toy_run / "checkpoint").exists()
+    report = json.loads((toy_run / "metrics.json").read_text())
+    assert report["steps"] == 200 and report["diverged"] is None
+    assert set(report["quality"]) == {"generated", "real"}
+    assert report["speed"]["steps_per_second"] > 0
+    history = json.loads((toy_run / "history.json").read_text())
+    assert history["step"] == list(range(10, 201, 10))  # the toy logs every 10 steps
+    assert keras.models.load_model(toy_run / "generator.keras", safe_mode=True).output.shape[1:] == (2,)
+
+
+def test_sample_toy_points_and_picture(toy_run, tmp_path, capsys):
+    status, _, _ = run_cli(capsys, "sample", toy_run, "--n", 300, "--out", tmp_path / "p.npz")
+    assert status == 0
+    with np.load(tmp_path / "p.npz", allow_pickle=False) as npz:
+        assert npz["points"].shape == (300, 2) and npz["points"].dtype == np.float32
+        assert "labels" not in npz.files
+    assert run_cli(capsys, "sample", toy_run, "--out", tmp_path / "p.png")[0] == 0
+    assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sample_conditional_arrays(cgan_run, tmp_path, capsys):
+    assert run_cli(capsys, "sample", cgan_run, "--n", 20, "--out", tmp_path / "all.npz")[0] == 0
+    with np.load(tmp_path / "all.npz", allow_pickle=False) as npz:
+        assert npz["images"].shape == (20, 28, 28) and npz["images"].dtype == np.uint8
+        assert np.bincount(npz["labels"], minlength=10).tolist() == [2] * 10  # balanced
+    assert run_cli(capsys, "sample", cgan_run, "--n", 7, "--label", 3, "--out", tmp_path / "three.npz")[0] == 0
+    with np.load(tmp_path / "three.npz", allow_pickle=False) as npz:
+        assert npz["labels"].tolist() == [3] * 7
+    report = json.loads((cgan_run / "metrics.json").read_text())
+    assert len(report["quality"]["generated"]["conditional_accuracy_per_class"]) == 10
+
+
+def test_same_noise_seed_same_samples(toy_run, tmp_path, capsys):
+    for name, seed in (("a", 5), ("b", 5), ("c", 6)):
+        run_cli(capsys, "sample", toy_run, "--n", 50, "--seed", seed, "--out", tmp_path / f"{name}.npz")
+    a, b, c = (np.load(tmp_path / f"{n}.npz")["points"] for n in "abc")
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "toy", "--steps", "15"], "multiple of 10"),
+        (["train", "toy", "--batch-size", "0"], "batch_size must be a positive int"),
+        (["sample", "{run}", "--out", "{tmp}/x.jpg"], "must end in .png"),
+        (["sample", "{run}", "--label", "3", "--out", "{tmp}/x.npz"], "not conditional"),
+        (["sample", "{tmp}/nowhere", "--out", "{tmp}/x.npz"], "no run.json"),
+        (["sample", "{run}", "--n", "0", "--out", "{tmp}/x.npz"], "--n must be positive"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(toy_run, tmp_path, capsys, argv, message):
+    argv = [a.format(run=toy_run, tmp=tmp_path) for a in argv]
+    status, _, err = run_cli(capsys, *argv)
+    assert status == 2
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_broken_generator_file(toy_run, tmp_path, capsys):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "run.json").write_text((toy_run / "run.json").read_text())
+    (broken / "generator.keras").write_bytes(b"not a keras archive")
+    status, _, err = run_cli(capsys, "sample", broken, "--out", tmp_path / "x.npz")
+    assert status == 2 and "cannot read the run" in err
+
+
+def test_corrupt_mnist_is_reported_not_replaced(tmp_path, monkeypatch, capsys):
+    corrupt = tmp_path / "mnist.npz"
+    corrupt.write_bytes(data.MNIST_PATH.read_bytes()[:100000])
+    monkeypatch.setattr(data, "MNIST_PATH", corrupt)
+    status, _, err = run_cli(capsys, "train", "mnist-gan", "--steps", "50", "--out", tmp_path / "run")
+    assert status == 2 and str(corrupt) in err and "truncated or corrupt" in err
+    assert corrupt.stat().st_size == 100000
+
+
+class Interrupt(Exception):
+    pass
+
+
+def test_resume_after_interrupt_equals_uninterrupted_run(tmp_path, monkeypatch):
+    recipe = recipes.get("toy", steps=60, checkpoint_every=20, snapshot_every=20)
+    runs.train(recipe, tmp_path / "straight", verbose=0)
+
+    save = callbacks.Checkpoint.on_epoch_end
+
+    def save_then_stop(self, epoch, logs=None):
+        save(self, epoch, logs)
+        if epoch == 1:  # killed right after the checkpoint of step 40
+            raise Interrupt
+
+    monkeypatch.setattr(callbacks.Checkpoint, "on_epoch_end", save_then_stop)
+    with pytest.raises(Interrupt):
+        runs.train(recipe, tmp_path / "resumed", verbose=0)
+    monkeypatch.undo()
+
+    with pytest.raises(runs.RunError, match="--resume"):
+        runs.train(recipe, tmp_path / "resumed", verbose=0)  # would discard the unfinished run
+    report = runs.train(recipe, tmp_path / "resumed", resume=True, verbose=0)
+    assert report["steps"] == 60 and report["speed"]["steps_this_session"] == 20
+
+    straight, resumed = (
+        keras.models.load_model(tmp_path / d / "generator.keras").get_weights() for d in ("straight", "resumed")
+    )
+    for a, b in zip(straight, resumed):
+        np.testing.assert_array_equal(a, b)
+    hist_a, hist_b = (json.loads((tmp_path / d / "history.json").read_text()) for d in ("straight", "resumed"))
+    assert hist_a == hist_b  # no step repeated or lost in the curves either
+
+
+def test_resume_needs_a_checkpoint_and_the_same_arguments(tmp_path, capsys):
+    status, _, err = run_cli(capsys, "train", "toy", "--steps", "20", "--out", tmp_path, "--resume")
+    assert status == 2 and "no checkpoint" in err
+    recipe = recipes.get("toy", steps=40, checkpoint_every=20)
+    (tmp_path / "checkpoint").mkdir()
+    (tmp_path / "checkpoint" / "latest.json").write_text("{}")
+    runs.write_json(tmp_path / "run.json", {"name": "toy", "steps": 20, "seed": 0})
+    with pytest.raises(runs.RunError, match="another configuration"):
+        runs.train(recipe, tmp_path, resume=True, verbose=0)

@@ -1,0 +1,128 @@
+"""gan_lib.models: what each builder takes and makes, and how it refuses bad arguments."""
+
+import warnings
+
+import keras
+import numpy as np
+import pytest
+
+from gan_lib.data import quadratic_moments
+from gan_lib.models import feature_model, mlp_discriminator, mlp_generator, toy_discriminator, toy_generator
+
+
+@pytest.fixture(autouse=True)
+def seeded():
+    keras.utils.set_random_seed(0)
+
+
+def _noise(n, dim, scale=1.0):
+    return (scale * np.random.default_rng(0).standard_normal((n, dim))).astype(np.float32)
+
+
+def test_toy_generator_makes_points_in_data_units():
+    mean, std = quadratic_moments(100.0)
+    generator = toy_generator(latent_dim=3, mean=mean, std=std)
+    assert generator.input_shape == (None, 3) and generator.output_shape == (None, 2)
+    points = keras.ops.convert_to_numpy(generator(_noise(32, 3)))
+    assert points.shape == (32, 2)
+    # the last layer maps unit scale to data units: point = unit_point * std + mean
+    unit = keras.Model(generator.input, generator.get_layer("unit_point").output)(_noise(32, 3))
+    np.testing.assert_allclose(points, keras.ops.convert_to_numpy(unit) * np.array(std) + np.array(mean), rtol=1e-5)
+
+
+def test_toy_discriminator_and_its_feature_model():
+    mean, std = quadratic_moments(100.0)
+    discriminator = toy_discriminator(hidden=(8, 8), mean=mean, std=std)
+    assert discriminator.input_shape == (None, 2) and discriminator.output_shape == (None, 1)
+    points = np.array([[0.0, 10.0], [10.0, 110.0], [-30.0, 910.0]], np.float32)
+    logits = keras.ops.convert_to_numpy(discriminator(points))
+    assert logits.shape == (3, 1) and np.all(np.isfinite(logits))
+    features = feature_model(discriminator)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # called like the discriminator, it must not warn
+        values = keras.ops.convert_to_numpy(features(points))
+    assert values.shape == (3, 2)
+    # the feature model shares the discriminator's weights: the logit is an affine map of the features
+    kernel, bias = discriminator.get_layer("logit").get_weights()
+    np.testing.assert_allclose(values @ kernel + bias, logits, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("batch_norm", [True, False])
+def test_mlp_generator_shape_and_tanh_range(batch_norm):
+    generator = mlp_generator(latent_dim=8, hidden=(16,), image_shape=(4, 4), batch_norm=batch_norm)
+    assert generator.input_shape == (None, 8) and generator.output_shape == (None, 4, 4)
+    # large noise drives the tanh into saturation: the output still stays within [-1, 1]
+    images = keras.ops.convert_to_numpy(generator(_noise(64, 8, scale=100.0), training=False))
+    assert images.shape == (64, 4, 4)
+    assert images.min() >= -1.0 and images.max() <= 1.0
+    assert images.min() < -0.99 and images.max() > 0.99
+    assert generator.layers[-2].activation is keras.activations.tanh
+    has_bn = any(isinstance(layer, keras.layers.BatchNormalization) for layer in generator.layers)
+    assert has_bn == batch_norm
+
+
+def test_single_hidden_layer_generator_of_the_first_tutorials():
+    generator = mlp_generator(latent_dim=100, hidden=(128,), batch_norm=False)
+    dense = [layer for layer in generator.layers if isinstance(layer, keras.layers.Dense)]
+    assert [layer.units for layer in dense] == [128, 28 * 28]
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in generator.layers)
+    images = keras.ops.convert_to_numpy(generator(_noise(5, 100)))
+    assert images.shape == (5, 28, 28) and np.abs(images).max() <= 1.0
+    assert generator.count_params() == (100 * 128 + 128) + (128 * 784 + 784)
+
+
+def test_mlp_discriminator_gives_one_logit_per_image():
+    discriminator = mlp_discriminator(image_shape=(4, 4), hidden=(16, 8), dropout=0.3)
+    assert discriminator.input_shape == (None, 4, 4) and discriminator.output_shape == (None, 1)
+    images = np.random.default_rng(0).uniform(-1, 1, (6, 4, 4)).astype(np.float32)
+    logits = keras.ops.convert_to_numpy(discriminator(images, training=False))
+    assert logits.shape == (6, 1)
+    # logits, not probabilities: no sigmoid on the last layer
+    assert discriminator.get_layer("logit").activation is keras.activations.linear
+    # dropout acts only in training
+    again = keras.ops.convert_to_numpy(discriminator(images, training=False))
+    np.testing.assert_array_equal(logits, again)
+
+
+def test_conditional_builders_take_a_one_hot_label():
+    generator = mlp_generator(latent_dim=8, hidden=(16,), image_shape=(4, 4), num_classes=3)
+    discriminator = mlp_discriminator(image_shape=(4, 4), hidden=(16,), num_classes=3)
+    assert [tuple(t.shape) for t in generator.inputs] == [(None, 8), (None, 3)]
+    assert [tuple(t.shape) for t in discriminator.inputs] == [(None, 4, 4), (None, 3)]
+    noise = np.repeat(_noise(1, 8), 3, axis=0)
+    labels = np.eye(3, dtype=np.float32)
+    images = keras.ops.convert_to_numpy(generator([noise, labels], training=False))
+    assert images.shape == (3, 4, 4) and np.abs(images).max() <= 1.0
+    # the same noise with another label gives another image: the label is used
+    assert not np.allclose(images[0], images[1]) and not np.allclose(images[1], images[2])
+    logits = keras.ops.convert_to_numpy(discriminator([images, labels]))
+    assert logits.shape == (3, 1)
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: toy_generator(latent_dim=0), "latent_dim must be a positive int, got 0"),
+        (lambda: toy_generator(latent_dim=2.5), "latent_dim must be a positive int, got 2.5"),
+        (lambda: toy_generator(hidden=()), "hidden must be a non-empty sequence of positive ints, got ()"),
+        (lambda: toy_discriminator(hidden=(16, -1)), "hidden must be a non-empty sequence of positive ints"),
+        (lambda: mlp_generator(hidden=(16.0,)), "hidden must be a non-empty sequence of positive ints"),
+        (lambda: mlp_generator(image_shape=()), "image_shape must be a non-empty sequence of positive ints"),
+        (lambda: mlp_generator(latent_dim=-3), "latent_dim must be a positive int, got -3"),
+        (lambda: mlp_generator(num_classes=0), "num_classes must be a positive int, got 0"),
+        (lambda: mlp_discriminator(image_shape=(28, 0)), "image_shape must be a non-empty sequence of positive ints"),
+        (lambda: mlp_discriminator(dropout=1.0), r"dropout must be in [0, 1), got 1.0"),
+        (lambda: mlp_discriminator(dropout=-0.1), r"dropout must be in [0, 1), got -0.1"),
+        (lambda: mlp_discriminator(num_classes=-2), "num_classes must be a positive int, got -2"),
+    ],
+)
+def test_bad_builder_arguments_raise_a_clear_value_error(build, message):
+    with pytest.raises(ValueError) as info:
+        build()
+    assert message in str(info.value)
+
+
+def test_feature_model_of_a_missing_layer_names_it():
+    discriminator = mlp_discriminator(image_shape=(4, 4), hidden=(16,))
+    with pytest.raises(ValueError, match="features"):
+        feature_model(discriminator)
