@@ -154,11 +154,11 @@ class Checkpoint(keras.callbacks.Callback):
             return 0
         try:
             latest = json.loads(self.pointer.read_text())
-            tag = latest["tag"]
+            epoch, tag = int(latest["epoch"]), latest["tag"]  # TypeError if it is not such a dict
             model.load_weights(self.directory / f"{tag}.weights.h5")
             with np.load(self.directory / f"{tag}.npz", allow_pickle=False) as npz:
                 arrays = {key: npz[key] for key in npz.files}
-        except (OSError, ValueError, KeyError) as err:
+        except (OSError, ValueError, KeyError, TypeError) as err:
             raise ValueError(
                 f"{self.directory}: the checkpoint cannot be read ({err}); "
                 "delete the folder to train from the start"
@@ -166,7 +166,7 @@ class Checkpoint(keras.callbacks.Callback):
         for name, cb in self.stateful.items():
             prefix = f"{name}/"
             cb.set_state({key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)})
-        return int(latest["epoch"])
+        return epoch
 
 
 def remove_checkpoint(directory):

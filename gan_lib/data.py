@@ -128,15 +128,23 @@ def one_hot(labels, num_classes=NUM_CLASSES):
 def image_dataset(images, labels=None, batch_size=128, seed=0, num_classes=NUM_CLASSES):
     """An endless, shuffled tf.data stream of image batches in [-1, 1] (with one-hot labels if given).
 
-    Batches have a fixed size (the last partial one is dropped) so the compiled train step never
-    retraces; the seed fixes the order of every epoch.
+    Batches have a fixed size so the compiled train step never retraces. Each pass over the data
+    is a stateless permutation drawn from (seed, pass): the order depends on `seed` alone, not on
+    TensorFlow's global seed, so a resumed run that skips the batches done sees the same stream.
     """
     images = scale_images(images) if np.asarray(images).dtype == np.uint8 else np.asarray(images, np.float32)
     items = images if labels is None else (images, one_hot(labels, num_classes))
+    items = tf.nest.map_structure(tf.constant, items)
+    n = len(images)
+
+    def one_pass(epoch):
+        order = tf.random.experimental.stateless_shuffle(tf.range(n, dtype=tf.int64), seed=tf.stack([seed, epoch]))
+        return tf.data.Dataset.from_tensor_slices(order)
+
     return (
-        tf.data.Dataset.from_tensor_slices(items)
-        .shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-        .repeat()
+        tf.data.Dataset.counter()
+        .flat_map(one_pass)
         .batch(batch_size, drop_remainder=True)
+        .map(lambda index: tf.nest.map_structure(lambda array: tf.gather(array, index), items))
         .prefetch(tf.data.AUTOTUNE)
     )

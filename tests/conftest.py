@@ -1,7 +1,9 @@
 """Shared fixtures for the unit tests of gan_lib: tiny models and data, so the suite stays fast.
 
 The MLPs here have one hidden layer of 16 units and make 4x4 "images": every property the tests
-check (shapes, which weights an update touches, seeds, checkpoints) holds at any size.
+check (shapes, which weights an update touches, seeds, checkpoints) holds at any size. The
+fixtures are factories without state, so they live for the whole session; every call builds
+fresh, seeded models.
 """
 
 import os
@@ -37,7 +39,7 @@ def tiny():
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def tiny_models():
     """make(conditional=False, batch_norm=True, seed=0) -> (generator, discriminator), seeded."""
 
@@ -53,7 +55,7 @@ def tiny_models():
     return make
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_gan(tiny_models):
     """make(...) -> a compiled tiny GAN (or ConditionalGAN); models and noise stream seeded.
 
@@ -94,7 +96,7 @@ def tiny_images():
     return images, labels
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def tiny_batches(tiny_images):
     """batches(conditional=False, seed=0, batch_size=BATCH) -> an endless tf.data stream of tiny images."""
 
@@ -107,19 +109,19 @@ def tiny_batches(tiny_images):
     return batches
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def toy_batches():
     """batches(batch_size=BATCH, seed=0) -> the quadratic toy stream (stateless: batch k is fixed)."""
     return lambda batch_size=BATCH, seed=0: quadratic_dataset(batch_size, seed=seed)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def weights():
     """weights(model) -> a copy of all its weights (trainable and not), for before/after comparisons."""
     return lambda model: [np.array(w) for w in model.get_weights()]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def same():
     """same(a, b) -> whether two weight lists are exactly equal."""
     return lambda a, b: len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))

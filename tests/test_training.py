@@ -21,15 +21,6 @@ from gan_lib.training import (
     latent_noise,
 )
 
-# The tiny models of conftest.py (the `tiny` fixture holds the same sizes).
-LATENT_DIM, IMAGE_SHAPE, NUM_CLASSES, BATCH = 8, (4, 4), 3, 8
-
-
-@pytest.fixture(autouse=True)
-def _sizes_agree_with_conftest(tiny):
-    assert (tiny.latent_dim, tiny.image_shape, tiny.num_classes, tiny.batch) == (LATENT_DIM, IMAGE_SHAPE, NUM_CLASSES, BATCH)
-
-
 def _iterations(gan):
     return int(gan.d_optimizer.iterations.numpy()), int(gan.g_optimizer.iterations.numpy())
 
@@ -53,7 +44,7 @@ def test_conditional_gan_needs_two_inputs_on_both_networks(tiny_models):
     with pytest.raises(ValueError, match=r"GAN needs a generator with 1 input\(s\)"):
         GAN(generator, discriminator)
     with pytest.raises(ValueError, match=r"ConditionalGAN needs a discriminator with 2 input\(s\)"):
-        ConditionalGAN(generator, mlp_discriminator(image_shape=IMAGE_SHAPE, hidden=(16,)))
+        ConditionalGAN(generator, mlp_discriminator(image_shape=(4, 4), hidden=(16,)))
 
 
 def test_conditional_gan_label_sizes_must_agree():
@@ -95,26 +86,26 @@ def test_one_optimizer_for_both_networks_is_refused(tiny_models):
 
 
 @pytest.mark.parametrize("jit_compile", [False, True])
-def test_fit_on_wrong_sample_shape_fails_before_any_training(make_gan, weights, same, jit_compile):
+def test_fit_on_wrong_sample_shape_fails_before_any_training(make_gan, weights, same, tiny, jit_compile):
     gan = make_gan(jit_compile=jit_compile)
     before_g, before_d = weights(gan.generator), weights(gan.discriminator)
-    wrong = tf.data.Dataset.from_tensor_slices(np.zeros((32, 5, 5), np.float32)).batch(BATCH).repeat()
+    wrong = tf.data.Dataset.from_tensor_slices(np.zeros((32, 5, 5), np.float32)).batch(tiny.batch).repeat()
     with pytest.raises(ValueError) as info:
         gan.fit(wrong, steps_per_epoch=2, epochs=1, verbose=0)
     assert "(5, 5)" in str(info.value) and "(4, 4)" in str(info.value)
     # numpy arrays are checked as well
     with pytest.raises(ValueError, match=r"\(16,\).*\(4, 4\)"):
-        gan.fit(np.zeros((32, 16), np.float32), batch_size=BATCH, epochs=1, verbose=0)
+        gan.fit(np.zeros((32, 16), np.float32), batch_size=tiny.batch, epochs=1, verbose=0)
     assert _iterations(gan) == (0, 0)
     assert same(weights(gan.generator), before_g) and same(weights(gan.discriminator), before_d)
 
 
-def test_conditional_fit_without_labels_fails_before_training(make_gan, tiny_batches, same, weights):
+def test_conditional_fit_without_labels_fails_before_training(make_gan, tiny_batches, same, weights, tiny):
     gan = make_gan(conditional=True)
     before = weights(gan.generator)
     with pytest.raises(ValueError, match=r"one-hot labels.*\(3,\), got None"):
         gan.fit(tiny_batches(conditional=False), steps_per_epoch=2, epochs=1, verbose=0)
-    wrong_labels = image_dataset(*_tiny_images_labels(), batch_size=BATCH, num_classes=5)
+    wrong_labels = image_dataset(*_tiny_images_labels(), batch_size=tiny.batch, num_classes=5)
     with pytest.raises(ValueError, match=r"\(3,\), got \(5,\)"):
         gan.fit(wrong_labels, steps_per_epoch=2, epochs=1, verbose=0)
     assert _iterations(gan) == (0, 0) and same(weights(gan.generator), before)
@@ -122,7 +113,7 @@ def test_conditional_fit_without_labels_fails_before_training(make_gan, tiny_bat
 
 def _tiny_images_labels():
     rng = np.random.default_rng(0)
-    return rng.integers(0, 256, (32, *IMAGE_SHAPE), dtype=np.uint8), rng.integers(0, 3, 32)
+    return rng.integers(0, 256, (32, 4, 4), dtype=np.uint8), rng.integers(0, 3, 32)
 
 
 # --- one train step: each update moves only its own network -----------------------------------
@@ -152,15 +143,6 @@ def test_generator_update_changes_only_the_generator(make_gan, tiny_batches, wei
     assert _iterations(gan) == (1, 1)
     assert same(weights(gan.discriminator), d0)
     assert not same(weights(gan.generator), g0)
-
-
-def test_each_optimizer_holds_only_its_own_network(make_gan):
-    gan = make_gan()
-    d_vars = {id(v) for v in gan.discriminator.trainable_variables}
-    g_vars = {id(v) for v in gan.generator.trainable_variables}
-    assert not d_vars & g_vars
-    assert {id(v) for v in gan.d_optimizer._trainable_variables} == d_vars
-    assert {id(v) for v in gan.g_optimizer._trainable_variables} == g_vars
 
 
 # --- losses -----------------------------------------------------------------------------------
@@ -205,14 +187,14 @@ def test_generator_losses_non_saturating_and_minimax():
     assert abs(tape.gradient(ns, logits).numpy()[0, 0]) > 10 * abs(tape.gradient(mm, logits).numpy()[0, 0])
 
 
-def test_logged_losses_equal_the_loss_functions_on_the_step(make_gan, tiny_batches):
+def test_logged_losses_equal_the_loss_functions_on_the_step(make_gan, tiny_batches, tiny):
     # with both learning rates 0 nothing moves, so the logged losses can be recomputed afterwards
     gan = make_gan(d_lr=0.0, g_lr=0.0, batch_norm=False, real_label=0.9, fake_label=0.15, generator_loss="minimax")
     batch = next(iter(tiny_batches()))
     history = gan.fit(tf.data.Dataset.from_tensors(batch).repeat(), steps_per_epoch=1, epochs=1, verbose=0)
-    noise = keras.random.normal((BATCH, LATENT_DIM), seed=keras.random.SeedGenerator(1))
+    noise = keras.random.normal((tiny.batch, gan.latent_dim), seed=keras.random.SeedGenerator(1))
     fake_d = gan.generator(noise, training=True)
-    noise_g = keras.random.normal((BATCH, LATENT_DIM), seed=_advanced(1, 1))
+    noise_g = keras.random.normal((tiny.batch, gan.latent_dim), seed=_advanced(1, 1))
     fake_g = gan.generator(noise_g, training=True)
     d_want = discriminator_loss(gan.discriminator(batch), gan.discriminator(fake_d), 0.9, 0.15).numpy().mean()
     g_want = generator_loss(gan.discriminator(fake_g), "minimax").numpy().mean()
@@ -241,13 +223,13 @@ def test_same_seed_same_weights_other_seed_other_weights(make_gan, tiny_batches,
     options = dict(jit_compile=jit_compile, steps_per_execution=3)
     a = _train(make_gan, tiny_batches, noise_seed=1, **options)
     b = _train(make_gan, tiny_batches, noise_seed=1, **options)
-    c = _train(make_gan, tiny_batches, noise_seed=2, **options)
-    for gan in (b, c):
-        assert _iterations(gan) == (6, 6)
+    assert _iterations(a) == _iterations(b) == (6, 6)
     assert same(weights(a.generator), weights(b.generator))
     assert same(weights(a.discriminator), weights(b.discriminator))
-    assert not same(weights(a.generator), weights(c.generator))
-    assert not same(weights(a.discriminator), weights(c.discriminator))
+    if not jit_compile:  # (one XLA compilation less: the noise seed acts the same either way)
+        c = _train(make_gan, tiny_batches, noise_seed=2, **options)
+        assert not same(weights(a.generator), weights(c.generator))
+        assert not same(weights(a.discriminator), weights(c.discriminator))
 
 
 # --- options ----------------------------------------------------------------------------------
@@ -256,6 +238,7 @@ def test_same_seed_same_weights_other_seed_other_weights(make_gan, tiny_batches,
 def test_d_steps_makes_that_many_discriminator_updates_per_generator_update(make_gan, tiny_batches):
     gan = _train(make_gan, tiny_batches, steps=3, d_steps=2)
     assert _iterations(gan) == (6, 3)
+    assert gan.diverged is None  # a clean run has not diverged
 
 
 def test_ema_generator_is_the_moving_average_of_the_generator(make_gan, tiny_batches, weights, same):
@@ -272,7 +255,7 @@ def test_ema_generator_is_the_moving_average_of_the_generator(make_gan, tiny_bat
     assert not same(weights(gan.ema_generator), weights(gan.generator))
     # samples come from the average, not from the raw generator
     assert gan.sampler is gan.ema_generator
-    noise = latent_noise(6, LATENT_DIM)
+    noise = latent_noise(6, gan.latent_dim)
     np.testing.assert_array_equal(gan.generate(noise=noise), generate(gan.ema_generator, noise=noise))
     assert not np.allclose(gan.generate(noise=noise), generate(gan.generator, noise=noise))
 
@@ -280,10 +263,10 @@ def test_ema_generator_is_the_moving_average_of_the_generator(make_gan, tiny_bat
 def test_uniform_noise_lies_in_the_unit_box(make_gan):
     gan = make_gan(noise="uniform")
     z = keras.ops.convert_to_numpy(gan.sample_noise(4096))
-    assert z.shape == (4096, LATENT_DIM)
+    assert z.shape == (4096, gan.latent_dim)
     assert z.min() >= -1.0 and z.max() <= 1.0
     assert z.min() < -0.99 and z.max() > 0.99 and abs(z.mean()) < 0.05  # fills the box
-    fixed = latent_noise(4096, LATENT_DIM, "uniform")
+    fixed = latent_noise(4096, gan.latent_dim, "uniform")
     assert fixed.min() >= -1.0 and fixed.max() <= 1.0
     normal = keras.ops.convert_to_numpy(make_gan(noise="normal").sample_noise(4096))
     assert np.abs(normal).max() > 2.0
@@ -302,8 +285,8 @@ def test_noise_stream_is_seeded_and_moves_on(make_gan):
 def test_conditional_generate_with_labels_and_balanced_by_default(make_gan, tiny_batches):
     gan = make_gan(conditional=True)
     gan.fit(tiny_batches(conditional=True), steps_per_epoch=2, epochs=1, verbose=0)
-    noise = latent_noise(7, LATENT_DIM, seed=4)
-    eye = np.eye(NUM_CLASSES, dtype=np.float32)
+    noise = latent_noise(7, gan.latent_dim, seed=4)
+    eye = np.eye(gan.num_classes, dtype=np.float32)
     as_two = gan.generate(noise=noise, labels=2)
     want = keras.ops.convert_to_numpy(gan.generator([noise, eye[[2] * 7]], training=False))
     np.testing.assert_allclose(as_two, want, rtol=1e-6)
@@ -313,7 +296,7 @@ def test_conditional_generate_with_labels_and_balanced_by_default(make_gan, tiny
     )
     # by default the classes take turns: 0, 1, 2, 0, 1, 2, 0
     np.testing.assert_array_equal(gan.generate(noise=noise), gan.generate(noise=noise, labels=np.arange(7) % 3))
-    assert gan.generate(n=12).shape == (12, *IMAGE_SHAPE)
+    assert gan.generate(n=12).shape == (12, *gan.sample_shape)
     with pytest.raises(ValueError, match=r"0\.\.2"):
         gan.generate(noise=noise, labels=3)
 
@@ -321,7 +304,7 @@ def test_conditional_generate_with_labels_and_balanced_by_default(make_gan, tiny
 def test_unconditional_generate(make_gan):
     gan = make_gan()
     samples = gan.generate(n=5, seed=2)
-    assert samples.shape == (5, *IMAGE_SHAPE) and np.abs(samples).max() <= 1.0
+    assert samples.shape == (5, *gan.sample_shape) and np.abs(samples).max() <= 1.0
     np.testing.assert_array_equal(samples, gan.generate(n=5, seed=2))  # fixed noise: same pictures
     with pytest.raises(ValueError, match="no labels"):
         gan.generate(n=5, labels=1)
@@ -364,11 +347,11 @@ class _Recorder(keras.callbacks.Callback):
 
 @pytest.mark.parametrize("steps_per_execution, jit_compile", [(1, False), (2, True)])
 def test_nan_stops_training_and_puts_back_the_last_finite_generator(
-    make_gan, tiny_images, same, steps_per_execution, jit_compile
+    make_gan, tiny_images, tiny, same, steps_per_execution, jit_compile
 ):
     data = scale_images(tiny_images[0][:48])
-    data[4 * BATCH :] = np.nan  # steps 1..4 are finite, step 5 on sees NaN
-    stream = tf.data.Dataset.from_tensor_slices(data).batch(BATCH).repeat()
+    data[4 * tiny.batch :] = np.nan  # steps 1..4 are finite, step 5 on sees NaN
+    stream = tf.data.Dataset.from_tensor_slices(data).batch(tiny.batch).repeat()
     gan = make_gan(ema_decay=0.9, steps_per_execution=steps_per_execution, jit_compile=jit_compile)
     recorder = _Recorder()
     with pytest.warns(RuntimeWarning, match="training stopped"):
@@ -384,11 +367,6 @@ def test_nan_stops_training_and_puts_back_the_last_finite_generator(
         assert same(model.get_weights(), good)
 
 
-def test_a_clean_run_has_not_diverged(make_gan, tiny_batches):
-    gan = _train(make_gan, tiny_batches, steps=2)
-    assert gan.diverged is None
-
-
 # --- MirroredStrategy on two logical CPUs (in a subprocess: devices are fixed at TF start) ------
 
 MIRRORED = textwrap.dedent(
@@ -400,7 +378,7 @@ MIRRORED = textwrap.dedent(
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     import keras
     import numpy as np
-    from gan_lib.data import image_dataset, scale_images
+    from gan_lib.data import image_dataset
     from gan_lib.models import mlp_discriminator, mlp_generator
     from gan_lib.training import GAN, ConditionalGAN
 
@@ -447,11 +425,27 @@ MIRRORED = textwrap.dedent(
 )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def mirrored_run(request):
+    """The two-device run, started in the background as this module begins (when one of its tests
+    is selected) so that it overlaps with the other tests here."""
+    wanted = any("mirrored_results" in getattr(item, "fixturenames", ()) for item in request.session.items)
+    process = None
+    if wanted:
+        process = subprocess.Popen(
+            [sys.executable, "-c", MIRRORED], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+    yield process
+    if process is not None and process.poll() is None:
+        process.kill()
+        process.communicate()
+
+
 @pytest.fixture(scope="module")
-def mirrored_results():
-    done = subprocess.run([sys.executable, "-c", MIRRORED], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout)
+def mirrored_results(mirrored_run):
+    out, err = mirrored_run.communicate(timeout=600)
+    assert mirrored_run.returncode == 0, err[-3000:]
+    return json.loads(out)
 
 
 @pytest.mark.parametrize("kind", ["plain", "conditional"])

@@ -1,0 +1,83 @@
+"""Quality benchmark: train every recipe with its defaults and tabulate its measured quality.
+
+    python benchmarks/quality.py [--recipes toy mnist-gan mnist-cgan] [--out runs/quality]
+
+Each recipe is trained exactly as `python -m gan_lib train RECIPE` does; the table gives each
+metric beside the same metric on real data, the bar it must reach, and the wall time. The
+table is printed and written to benchmarks/quality_results.md.
+"""
+
+import argparse
+import pathlib
+import platform
+import time
+
+import tensorflow as tf
+
+from gan_lib import recipes, runs
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def bars(recipe_name, generated, real):
+    """(metric, generated, real, bar, reached) rows: the bars the defaults must reach."""
+    if recipe_name == "toy":
+        return [
+            ("curve residual", generated["curve_residual"], real["curve_residual"], "<= 0.03", generated["curve_residual"] <= 0.03),
+            ("x KS statistic", generated["x_ks_statistic"], real["x_ks_statistic"], "<= 0.05", generated["x_ks_statistic"] <= 0.05),
+        ]
+    rows = [
+        (
+            "classifier score",
+            generated["classifier_score"],
+            real["classifier_score"],
+            ">= 90% of real",
+            generated["classifier_score"] >= 0.9 * real["classifier_score"],
+        ),
+        (
+            "Fréchet distance (evaluator features)",
+            generated["frechet_distance"],
+            real["frechet_distance"],
+            "<= 10x real-vs-real",
+            generated["frechet_distance"] <= 10 * real["frechet_distance"],
+        ),
+        ("class balance", generated["class_balance"], real["class_balance"], "", True),
+    ]
+    if "conditional_accuracy" in generated:
+        per_class = generated["conditional_accuracy_per_class"]
+        rows += [
+            ("conditional accuracy", generated["conditional_accuracy"], real["conditional_accuracy"], ">= 0.95", generated["conditional_accuracy"] >= 0.95),
+            ("worst class accuracy", min(per_class), min(real["conditional_accuracy_per_class"]), ">= 0.85", min(per_class) >= 0.85),
+        ]
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipes", nargs="+", default=list(recipes.RECIPES), choices=list(recipes.RECIPES))
+    parser.add_argument("--out", default="runs/quality", help="where the runs are written")
+    args = parser.parse_args()
+
+    lines = [
+        f"Machine: {platform.processor() or platform.machine()}, {len(tf.config.list_physical_devices('CPU'))} CPU device(s), "
+        f"GPU: {bool(tf.config.list_physical_devices('GPU'))}; TensorFlow {tf.__version__}.",
+        "",
+        "| recipe | steps | wall time | metric | generated | real data | bar | reached |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name in args.recipes:
+        recipe = recipes.get(name)
+        start = time.perf_counter()
+        report = runs.train(recipe, pathlib.Path(args.out) / name, verbose=2)
+        wall = time.perf_counter() - start
+        for metric, generated, real, bar, reached in bars(name, report["quality"]["generated"], report["quality"]["real"]):
+            lines.append(
+                f"| {name} | {recipe.steps} | {wall:.0f} s | {metric} | {generated:.4g} | {real:.4g} | {bar} | {'yes' if reached else 'NO'} |"
+            )
+    table = "\n".join(lines)
+    print(table)
+    (HERE / "quality_results.md").write_text(table + "\n")
+
+
+if __name__ == "__main__":
+    main()

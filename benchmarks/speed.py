@@ -1,0 +1,523 @@
+"""Training speed: the classic Keras GAN loop, a plain eager loop and gan_lib's `GAN.fit`, measured
+in one run on one machine, and how close `GAN.fit` comes to the machine's own matmul throughput.
+
+    python benchmarks/speed.py            # the full run (a few minutes), writes speed_results.md
+    python benchmarks/speed.py --quick    # a smoke run (about a minute); numbers are rough
+
+Variants (same architecture, optimizers, losses and batch; see benchmarks/README.md):
+  (a) classic  `discriminator.train_on_batch` on a real and a fake batch, then
+               `combined.train_on_batch` with the discriminator frozen, made correct for Keras 3;
+  (b) eager    a plain eager loop with two `tf.GradientTape`s and numpy batches;
+  (c) GAN.fit  gan_lib's `GAN` compiled with its defaults, fed by gan_lib.data's tf.data pipelines.
+
+Every measurement is repeated; repetitions interleave the variants, and the table reports the
+median steps per second with the range. Ratios and the matmul fraction are medians of per-repetition
+ratios of neighbouring measurements, so that a load change on the machine hits both sides alike.
+"""
+
+import argparse
+import datetime
+import math
+import os
+import platform
+import re
+import sys
+import time
+import warnings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from gan_lib import data, models, recipes, training  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LATENT, G_HIDDEN, D_HIDDEN, IMAGE = 100, (256, 512, 1024), (512, 256), (28, 28)
+MLP_BATCHES = (32, 128)
+TOY_BATCH = 256
+BARS = {"classic": 10.0, "toy": 50.0, "fraction": 0.75}  # (c)/(a) at 32, toy (c)/(b), fraction at 128
+
+
+def adam():
+    """The optimizer of every variant: gan_lib's default (Adam 2e-4, beta_1 0.5)."""
+    return keras.optimizers.Adam(2e-4, beta_1=0.5)
+
+
+def weights(model):
+    return [w.copy() for w in model.get_weights()]
+
+
+def changed(before, model):
+    return any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+# --- the variants ------------------------------------------------------------------------------
+# Each builds its models in __init__, compiles and warms up in `setup()` (timed separately, never
+# counted as training), and `run(steps)` trains that many steps and returns the seconds they took.
+
+
+class MnistSource:
+    """Numpy batches for the hand-written loops: a random batch of scaled MNIST and fresh noise."""
+
+    def __init__(self, images, batch, seed=0):
+        self.images, self.batch = images, batch
+        self.rng = np.random.default_rng(seed)
+
+    def real(self):
+        return self.images[self.rng.integers(0, len(self.images), self.batch)]
+
+    def noise(self):
+        return self.rng.standard_normal((self.batch, LATENT), dtype=np.float32)
+
+
+class Classic:
+    """(a) The Keras-2-era loop: D.train_on_batch(real), D.train_on_batch(fake), combined.train_on_batch.
+
+    Keras 2 froze the discriminator inside the combined model by setting `trainable = False` after
+    compiling D and before compiling the combined model: compile() read the flag. Keras 3 reads it
+    when a train function is first built, at the first `train_on_batch` (or `fit`) of each model,
+    so that order leaves the standalone D with nothing to train. The Keras 3 order used here:
+    D's train function is built (its first train_on_batch) while D is trainable; then D is frozen;
+    then the combined model's train function is built. A later re-trace (say, a new batch shape)
+    would read the flag again: keep the batch shape fixed. `verify()` checks it with the weights.
+    """
+
+    name = "(a) classic"
+
+    def __init__(self, images, batch, predict="predict_on_batch"):
+        keras.utils.set_random_seed(0)
+        self.source = MnistSource(images, batch)
+        self.generator = models.mlp_generator(LATENT, G_HIDDEN, IMAGE)
+        self.discriminator = models.mlp_discriminator(IMAGE, D_HIDDEN)
+        self.discriminator.compile(adam(), keras.losses.BinaryCrossentropy(from_logits=True))
+        z = keras.Input((LATENT,))
+        self.combined = keras.Model(z, self.discriminator(self.generator(z)), name="combined")
+        self.combined.compile(adam(), keras.losses.BinaryCrossentropy(from_logits=True))
+        self.ones, self.zeros = np.ones((batch, 1), np.float32), np.zeros((batch, 1), np.float32)
+        # predict_on_batch is the batch-level call that goes with train_on_batch; the tutorials'
+        # `predict` adds Keras's per-call setup (a data adapter, callbacks) to every step.
+        self.predict = getattr(self.generator, predict)
+        self.kwargs = {"verbose": 0} if predict == "predict" else {}
+
+    def setup(self):
+        source, d = self.source, self.discriminator
+        d.train_on_batch(source.real(), self.ones)  # builds D's train function while D is trainable
+        d.trainable = False  # read by the combined model's train function, built next
+        self.step()
+        for _ in range(3):
+            self.step()
+        self.verify()
+
+    def step(self):
+        source, d = self.source, self.discriminator
+        fake = self.predict(source.noise(), **self.kwargs)
+        d.train_on_batch(source.real(), self.ones)
+        d.train_on_batch(fake, self.zeros)
+        self.combined.train_on_batch(source.noise(), self.ones)
+
+    def run(self, steps):
+        start = time.perf_counter()
+        for _ in range(steps):
+            self.step()
+        return time.perf_counter() - start
+
+    def verify(self):
+        """The standalone D trains; inside the combined model D stays fixed while G trains."""
+        d, g, source = self.discriminator, self.generator, self.source
+        before = weights(d)
+        d.train_on_batch(source.real(), self.ones)
+        assert changed(before, d), "classic loop: D.train_on_batch did not change the discriminator"
+        before_d, before_g = weights(d), weights(g)
+        self.combined.train_on_batch(source.noise(), self.ones)
+        assert not changed(before_d, d), "classic loop: the combined update changed the frozen discriminator"
+        assert changed(before_g, g), "classic loop: the combined update did not change the generator"
+
+
+def keras2_order_trains_discriminator():
+    """Does the Keras 2 order (freeze D before its first train_on_batch) still train D? On tiny models."""
+    g = models.mlp_generator(4, (8,), (4, 4), batch_norm=False)
+    d = models.mlp_discriminator((4, 4), (8,))
+    d.compile(adam(), keras.losses.BinaryCrossentropy(from_logits=True))
+    d.trainable = False
+    z = keras.Input((4,))
+    combined = keras.Model(z, d(g(z)))
+    combined.compile(adam(), keras.losses.BinaryCrossentropy(from_logits=True))
+    before = weights(d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "The model does not have any trainable weights."
+        d.train_on_batch(np.zeros((8, 4, 4), np.float32), np.ones((8, 1), np.float32))
+    return changed(before, d)
+
+
+class Eager:
+    """(b) A plain eager loop: numpy batches, two GradientTapes, the optimizers' `apply`, no tf.function."""
+
+    name = "(b) eager"
+
+    def __init__(self, generator, discriminator, real, noise):
+        self.generator, self.discriminator = generator, discriminator
+        self.real, self.noise = real, noise
+        self.d_optimizer, self.g_optimizer = adam(), adam()
+
+    def setup(self):
+        self.run(3)
+
+    def step(self):
+        g, d = self.generator, self.discriminator
+        fake = g(self.noise(), training=True)
+        with tf.GradientTape() as tape:
+            real_logits = d(self.real(), training=True)
+            fake_logits = d(fake, training=True)
+            loss = tf.reduce_mean(training.discriminator_loss(real_logits, fake_logits))
+        self.d_optimizer.apply(tape.gradient(loss, d.trainable_variables), d.trainable_variables)
+        with tf.GradientTape() as tape:
+            logits = d(g(self.noise(), training=True), training=True)
+            loss = tf.reduce_mean(training.generator_loss(logits))
+        self.g_optimizer.apply(tape.gradient(loss, g.trainable_variables), g.trainable_variables)
+
+    def run(self, steps):
+        start = time.perf_counter()
+        for _ in range(steps):
+            self.step()
+        return time.perf_counter() - start
+
+
+class _Clock(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.times = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.times.append(time.perf_counter())
+
+
+class Fit:
+    """(c) gan_lib's GAN, compiled with its defaults, trained by `fit` on a gan_lib.data pipeline.
+
+    Time runs from the end of the first call of `steps_per_execution` steps to the end of the last:
+    the sustained speed of a long run, without fit()'s start (building the iterator, callbacks).
+    """
+
+    name = "(c) GAN.fit"
+
+    def __init__(self, gan, dataset, **compile_options):
+        self.gan, self.dataset = gan, dataset
+        self.gan.compile(**compile_options)
+        self.chunk = int(self.gan.steps_per_execution)
+
+    def setup(self):
+        self.gan.fit(self.dataset, steps_per_epoch=2 * self.chunk, epochs=1, verbose=0)
+
+    def run(self, steps):
+        calls = max(2, math.ceil(steps / self.chunk)) + 1
+        clock = _Clock()
+        before = int(self.gan.g_optimizer.iterations.numpy())
+        self.gan.fit(self.dataset, steps_per_epoch=calls * self.chunk, epochs=1, verbose=0, callbacks=[clock])
+        done = int(self.gan.g_optimizer.iterations.numpy()) - before
+        assert done == calls * self.chunk and len(clock.times) == calls, "GAN.fit ran an unexpected number of steps"
+        self.last_steps = (calls - 1) * self.chunk
+        return clock.times[-1] - clock.times[0]
+
+
+def mlp_gan():
+    return training.GAN(models.mlp_generator(LATENT, G_HIDDEN, IMAGE), models.mlp_discriminator(IMAGE, D_HIDDEN), seed=0)
+
+
+def toy_models():
+    recipe = recipes.get("toy")
+    return recipes.build_models(recipe), recipe
+
+
+# --- floating-point work of one MLP-GAN step, and the matmul throughput on the same shapes -------
+
+
+def _dense(sizes):
+    return list(zip(sizes[:-1], sizes[1:]))
+
+
+def step_matmuls(batch):
+    """(m, k, n, transpose_a, transpose_b) of every matmul in one GAN train_step of the MLP GAN.
+
+    Forward x @ W is (B, k) @ (k, n); the backward pass adds dW = x^T @ dy, (k, B) @ (B, n), for
+    each layer whose weights the tape differentiates, and dx = dy @ W^T, (B, n) @ (n, k), for each
+    layer whose input needs a gradient (never the first layer: its input is data or noise).
+      D update: G forward (no tape); D forward on the real and on the fake batch; for both,
+                dW of the 3 D layers and dx of D layers 2-3.
+      G update: G forward, D forward; dx through all 3 D layers (D's dW is not needed and XLA
+                removes it); dW of the 4 G layers and dx of G layers 2-4.
+    Bias adds, BatchNorm, activations, losses and the Adam updates are not counted.
+    """
+    g, d = _dense((LATENT, *G_HIDDEN, math.prod(IMAGE))), _dense((math.prod(IMAGE), *D_HIDDEN, 1))
+
+    def forward(layers):
+        return [(batch, k, n, False, False) for k, n in layers]
+
+    def weight_grads(layers):
+        return [(k, batch, n, True, False) for k, n in layers]
+
+    def input_grads(layers):
+        return [(batch, n, k, False, True) for k, n in layers]
+
+    d_update = forward(g) + 2 * (forward(d) + weight_grads(d) + input_grads(d[1:]))
+    g_update = forward(g) + forward(d) + input_grads(d) + weight_grads(g) + input_grads(g[1:])
+    return d_update + g_update
+
+
+def flops(matmuls):
+    return sum(2 * m * k * n for m, k, n, _, _ in matmuls)
+
+
+class Matmuls:
+    """Only the matmuls of one MLP-GAN step, same shapes and transposes, XLA-compiled like the step.
+
+    One call of an XLA program holding all of them is one "step". The operands are fixed random
+    matrices; nothing else is computed, so this is the machine's matmul speed on exactly this work.
+    """
+
+    name = "matmuls only"
+
+    def __init__(self, batch):
+        rng = np.random.default_rng(0)
+        self.operands = []
+        for m, k, n, ta, tb in step_matmuls(batch):
+            a = rng.standard_normal((k, m) if ta else (m, k)).astype(np.float32)
+            b = rng.standard_normal((n, k) if tb else (k, n)).astype(np.float32)
+            self.operands.append((tf.constant(a), tf.constant(b), ta, tb))
+
+        @tf.function(jit_compile=True)
+        def all_matmuls():
+            return [tf.matmul(a, b, transpose_a=ta, transpose_b=tb) for a, b, ta, tb in self.operands]
+
+        self.program = all_matmuls
+
+    def setup(self):
+        self.run(3)
+
+    def run(self, steps):
+        start = time.perf_counter()
+        for _ in range(steps):
+            out = self.program()
+        out[-1].numpy()
+        return time.perf_counter() - start
+
+
+def hlo_matmul_flops(gan, batch):
+    """FLOPs of the dot operations XLA actually keeps in the compiled train step, or None."""
+    try:
+        step = tf.function(gan.train_step, jit_compile=True)
+        hlo = step.experimental_get_compiler_ir(tf.zeros((batch, *IMAGE)))(stage="optimized_hlo")
+    except Exception:  # noqa: BLE001 - a cross-check only; the count above stands without it
+        return None
+    shapes = {
+        name: [int(x) for x in dims.split(",") if x]
+        for name, dims in re.findall(r"%([\w.\-]+) = f32\[([\d,]*)\]", hlo)
+    }
+    total, count = 0, 0
+    for out, lhs, contracting in re.findall(
+        r"= f32\[([\d,]*)\]\S* dot\(%([\w.\-]+), %[\w.\-]+\), lhs_contracting_dims=\{(\d+)\}", hlo
+    ):
+        out = [int(x) for x in out.split(",") if x]
+        total += 2 * math.prod(out) * shapes[lhs][int(contracting)]
+        count += 1
+    return count, total
+
+
+# --- measuring -----------------------------------------------------------------------------------
+
+
+def measure(blocks, reps, seconds, log):
+    """Interleaved repetitions: {key: [(steps, seconds), ...]}; each block's variants run back to back."""
+    counts = {}
+    for block in blocks:
+        for key, variant in block:
+            # calibrate: enough steps for about `seconds` of work
+            steps = 4
+            while True:
+                took = variant.run(steps)
+                done = getattr(variant, "last_steps", steps)
+                if took > 0.25 * seconds or steps >= 100000:
+                    break
+                steps *= 4
+            counts[key] = max(2, int(done * seconds / max(took, 1e-9)))
+    results = {key: [] for block in blocks for key, _ in block}
+    for rep in range(reps):
+        for block in blocks:
+            order = block[rep % len(block) :] + block[: rep % len(block)]
+            for key, variant in order:
+                took = variant.run(counts[key])
+                steps = getattr(variant, "last_steps", counts[key])
+                results[key].append((steps, took))
+        log(f"  repetition {rep + 1}/{reps} done, load average {os.getloadavg()[0]:.1f}")
+    return results
+
+
+def rates(samples):
+    return np.array([steps / took for steps, took in samples])
+
+
+def paired_ratio(results, top, bottom):
+    return float(np.median(rates(results[top]) / rates(results[bottom])))
+
+
+def fmt_rate(samples):
+    r = rates(samples)
+    return f"{np.median(r):,.1f} ({r.min():,.0f}–{r.max():,.0f})"
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    gpus = len(tf.config.list_physical_devices("GPU"))
+    return f"{cpu}, {os.cpu_count()} logical CPUs, {gpus} GPU(s); TensorFlow {tf.__version__}, Keras {keras.__version__}"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="3 short repetitions: a smoke run, rough numbers")
+    parser.add_argument("--reps", type=int, help="repetitions (default 7, quick 3)")
+    parser.add_argument("--seconds", type=float, help="seconds per measurement (default 1.5, quick 0.4)")
+    parser.add_argument("--predict", action="store_true", help="also time the classic loop with generator.predict")
+    parser.add_argument("--out", default=os.path.join(HERE, "speed_results.md"), help="markdown table written here")
+    parser.add_argument("--no-write", action="store_true", help="print the table only")
+    args = parser.parse_args(argv)
+    reps = args.reps or (3 if args.quick else 7)
+    seconds = args.seconds or (0.4 if args.quick else 1.5)
+    began, load_before = time.perf_counter(), os.getloadavg()
+
+    def log(message):
+        print(f"[{time.perf_counter() - began:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    log(f"{machine()}; load average {load_before[0]:.1f}")
+    log("checking the classic loop's Keras 3 pitfall on tiny models")
+    keras2_order_ok = keras2_order_trains_discriminator()
+
+    images = data.scale_images(data.load_mnist().x_train)
+    blocks, built = [], {}
+    for batch in MLP_BATCHES:
+        source = MnistSource(images, batch, seed=1)
+        keras.utils.set_random_seed(0)
+        eager = Eager(models.mlp_generator(LATENT, G_HIDDEN, IMAGE), models.mlp_discriminator(IMAGE, D_HIDDEN), source.real, source.noise)
+        keras.utils.set_random_seed(0)
+        fit = Fit(mlp_gan(), data.image_dataset(data.load_mnist().x_train, batch_size=batch, seed=0))
+        block = [("a", Classic(images, batch)), ("b", eager), ("c", fit), ("mm", Matmuls(batch))]
+        if args.predict:
+            block.insert(1, ("a_predict", Classic(images, batch, predict="predict")))
+        blocks.append([(f"mlp{batch}_{key}", variant) for key, variant in block])
+    (toy_g, toy_d), recipe = toy_models()
+    rng = np.random.default_rng(1)
+    toy_eager = Eager(
+        toy_g, toy_d,
+        lambda: data.quadratic_samples(TOY_BATCH, recipe.scale, seed=rng),
+        lambda: rng.uniform(-1.0, 1.0, (TOY_BATCH, recipe.latent_dim)).astype(np.float32),
+    )
+    (toy_g2, toy_d2), _ = toy_models()
+    toy_fit = Fit(training.GAN(toy_g2, toy_d2, noise=recipe.noise, seed=0), data.quadratic_dataset(TOY_BATCH, recipe.scale, seed=0))
+    blocks.append([("toy_b", toy_eager), ("toy_c", toy_fit)])
+
+    setup_times = {}
+    for block in blocks:
+        for key, variant in block:
+            start = time.perf_counter()
+            variant.setup()
+            setup_times[key] = time.perf_counter() - start
+            log(f"set up {key} ({variant.name}) in {setup_times[key]:.1f} s")
+
+    hlo = None
+    if not args.quick:
+        log("cross-checking the matmul count against the compiled train step (XLA HLO)")
+        hlo = hlo_matmul_flops(dict(blocks[-2])["mlp128_c"].gan, 128)
+
+    log(f"measuring: {reps} interleaved repetitions of about {seconds} s per variant")
+    results = measure(blocks, reps, seconds, log)
+    for batch in MLP_BATCHES:
+        for key, variant in dict(blocks[MLP_BATCHES.index(batch)]).items():
+            if isinstance(variant, Classic):
+                variant.verify()  # still correct after all the timed steps (no silent re-trace)
+    load_after = os.getloadavg()
+
+    # --- the table ---
+    lines = [
+        "| model | batch | (a) classic, steps/s | (b) eager, steps/s | (c) GAN.fit, steps/s | (c)/(a) | (c)/(b) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for batch in MLP_BATCHES:
+        p = f"mlp{batch}"
+        lines.append(
+            f"| MNIST MLP GAN | {batch} | {fmt_rate(results[p + '_a'])} | {fmt_rate(results[p + '_b'])} | "
+            f"{fmt_rate(results[p + '_c'])} | **{paired_ratio(results, p + '_c', p + '_a'):.1f}×** | "
+            f"{paired_ratio(results, p + '_c', p + '_b'):.1f}× |"
+        )
+    lines.append(
+        f"| quadratic toy GAN | {TOY_BATCH} | – | {fmt_rate(results['toy_b'])} | {fmt_rate(results['toy_c'])} | – | "
+        f"**{paired_ratio(results, 'toy_c', 'toy_b'):.0f}×** |"
+    )
+    if args.predict:
+        for batch in MLP_BATCHES:
+            p = f"mlp{batch}"
+            lines.append(
+                f"| MLP GAN, classic with `predict` | {batch} | {fmt_rate(results[p + '_a_predict'])} | | | "
+                f"{paired_ratio(results, p + '_c', p + '_a_predict'):.1f}× | |"
+            )
+    lines += [
+        "",
+        "| MLP GAN step | batch | matmul work, GFLOP/step | (c) GAN.fit, ms/step | (c) GFLOP/s | matmuls only, GFLOP/s | fraction |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    fractions = {}
+    for batch in MLP_BATCHES:
+        p, work = f"mlp{batch}", flops(step_matmuls(batch))
+        c, mm = np.median(rates(results[p + "_c"])), np.median(rates(results[p + "_mm"]))
+        fractions[batch] = paired_ratio(results, p + "_c", p + "_mm")
+        lines.append(
+            f"| forward + backward matmuls | {batch} | {work / 1e9:.3f} | {1e3 / c:.2f} | {work * c / 1e9:.0f} | "
+            f"{work * mm / 1e9:.0f} | **{fractions[batch]:.0%}** |"
+        )
+    checks = [
+        ("(c)/(a), MLP GAN at batch 32", paired_ratio(results, "mlp32_c", "mlp32_a"), BARS["classic"], "{:.1f}×"),
+        ("(c)/(b), toy GAN at batch 256", paired_ratio(results, "toy_c", "toy_b"), BARS["toy"], "{:.0f}×"),
+        ("matmul fraction, MLP GAN at batch 128", fractions[128], BARS["fraction"], "{:.0%}"),
+    ]
+    lines += ["", "| bar | measured | needed | reached |", "|---|---:|---:|:---:|"]
+    for label, value, bar, form in checks:
+        lines.append(f"| {label} | {form.format(value)} | ≥ {form.format(bar)} | {'yes' if value >= bar else 'no'} |")
+    spe = {key: v.chunk for block in blocks for key, v in block if isinstance(v, Fit)}
+    notes = [
+        "",
+        f"Medians of {reps} interleaved repetitions of about {seconds} s each (range in brackets); ratios and the "
+        "fraction are medians of per-repetition ratios. "
+        f"(c) runs `GAN.compile()` defaults: jit_compile=True, steps_per_execution={spe['mlp128_c']}.",
+        f"Matmul work counts 2·m·k·n for the {len(step_matmuls(128))} matmuls of one step (D update on real and fake, "
+        "G update through D; forward, weight and input gradients; see `step_matmuls`); "
+        "'matmuls only' runs exactly those shapes in one XLA program.",
+    ]
+    if hlo is not None:
+        count, total = hlo
+        notes.append(
+            f"Cross-check at batch 128: the compiled step keeps {count} dot ops, {total / 1e9:.4f} GFLOP, against "
+            f"{flops(step_matmuls(128)) / 1e9:.4f} counted (XLA turns the three k=1 products of the logit "
+            "layer's input gradient into multiplies)."
+        )
+    notes += [
+        "Classic loop checked: the standalone discriminator trains, and stays fixed inside the combined model "
+        "while the generator trains (before and after timing). "
+        f"The Keras 2 order (freeze before D's first train_on_batch) {'still trains' if keras2_order_ok else 'leaves D untrained'} "
+        "under this Keras.",
+        f"{machine()}. Load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; "
+        f"{datetime.datetime.now().isoformat(timespec='minutes')}; whole run {time.perf_counter() - began:.0f} s.",
+    ]
+    table = "\n".join(lines + notes) + "\n"
+    print(table)
+    if not args.no_write:
+        with open(args.out, "w") as f:
+            f.write(table)
+        log(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
