@@ -25,7 +25,6 @@ class Recipe:
     g_learning_rate: float = 2e-4
     d_learning_rate: float = 2e-4
     beta_1: float = 0.5
-    lr_decay: bool = False  # cosine decay of both learning rates to 0 over `steps`
     batch_norm: bool = True
     noise: str = "normal"
     real_label: float = 1.0
@@ -63,17 +62,23 @@ RECIPES = {
         snapshot_every=300,
         checkpoint_every=1000,
     ),
+    # Adam with beta_1 0.5 as in DCGAN (Radford et al. 2015), but 8e-4 instead of 2e-4: on a
+    # minutes-long CPU budget the larger step learns about twice as fast, and the moving average
+    # of the generator's weights (ema_decay) smooths out the jitter it brings. 16,000 steps is
+    # about 3.5 minutes on a 2-core CPU.
     "mnist-gan": Recipe(
         name="mnist-gan",
-        steps=8000,
+        steps=16000,
         batch_size=128,
         latent_dim=100,
         g_hidden=(256, 512, 1024),
         d_hidden=(512, 256),
+        g_learning_rate=8e-4,
+        d_learning_rate=8e-4,
         real_label=0.9,
-        ema_decay=0.999,
-        snapshot_every=500,
-        checkpoint_every=1000,
+        ema_decay=0.9995,
+        snapshot_every=1000,
+        checkpoint_every=2000,
     ),
     "mnist-cgan": Recipe(
         name="mnist-cgan",
@@ -82,11 +87,13 @@ RECIPES = {
         latent_dim=100,
         g_hidden=(256, 512, 1024),
         d_hidden=(512, 256),
+        g_learning_rate=8e-4,
+        d_learning_rate=8e-4,
         real_label=0.9,
         ema_decay=0.999,
         conditional=True,
         snapshot_every=500,
-        checkpoint_every=1000,
+        checkpoint_every=2000,
     ),
 }
 
@@ -127,16 +134,11 @@ def build_models(recipe):
 
 def optimizers(recipe):
     """(d_optimizer, g_optimizer): two separate optimizers, one per network."""
-
-    def rate(start):
-        # Annealing to 0 lets the last steps refine the digits instead of jittering around them.
-        return keras.optimizers.schedules.CosineDecay(start, recipe.steps) if recipe.lr_decay else start
-
     if recipe.optimizer == "rmsprop":
-        return keras.optimizers.RMSprop(rate(recipe.d_learning_rate)), keras.optimizers.RMSprop(rate(recipe.g_learning_rate))
+        return keras.optimizers.RMSprop(recipe.d_learning_rate), keras.optimizers.RMSprop(recipe.g_learning_rate)
     return (
-        keras.optimizers.Adam(rate(recipe.d_learning_rate), beta_1=recipe.beta_1),
-        keras.optimizers.Adam(rate(recipe.g_learning_rate), beta_1=recipe.beta_1),
+        keras.optimizers.Adam(recipe.d_learning_rate, beta_1=recipe.beta_1),
+        keras.optimizers.Adam(recipe.g_learning_rate, beta_1=recipe.beta_1),
     )
 
 
