@@ -1,16 +1,18 @@
 """Quality benchmark: train every recipe with its defaults and tabulate its measured quality.
 
-    python benchmarks/quality.py [--recipes toy mnist-gan mnist-cgan] [--out runs/quality]
+    python benchmarks/quality.py [--recipes toy mnist-gan mnist-cgan] [--out runs/quality] [--existing]
 
-Each recipe is trained exactly as `python -m gan_lib train RECIPE` does; the table gives each
-metric beside the same metric on real data, the bar it must reach, and the wall time. The
-table is printed and written to benchmarks/quality_results.md.
+Each recipe is trained exactly as `python -m gan_lib train RECIPE --out OUT/RECIPE` does (with
+--existing, finished runs already in OUT are tabulated instead, e.g. `--out runs` after the
+README's first command); the table gives each metric beside the same metric on real data, the
+bar it must reach, and the training time. It is printed and written to
+benchmarks/quality_results.md.
 """
 
 import argparse
+import json
 import pathlib
 import platform
-import time
 
 import tensorflow as tf
 
@@ -56,23 +58,26 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipes", nargs="+", default=list(recipes.RECIPES), choices=list(recipes.RECIPES))
     parser.add_argument("--out", default="runs/quality", help="where the runs are written")
+    parser.add_argument("--existing", action="store_true", help="tabulate finished runs in OUT instead of training")
     args = parser.parse_args()
 
     lines = [
         f"Machine: {platform.processor() or platform.machine()}, {len(tf.config.list_physical_devices('CPU'))} CPU device(s), "
         f"GPU: {bool(tf.config.list_physical_devices('GPU'))}; TensorFlow {tf.__version__}.",
         "",
-        "| recipe | steps | wall time | metric | generated | real data | bar | reached |",
+        "| recipe | steps | training time | metric | generated | real data | bar | reached |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name in args.recipes:
-        recipe = recipes.get(name)
-        start = time.perf_counter()
-        report = runs.train(recipe, pathlib.Path(args.out) / name, verbose=2)
-        wall = time.perf_counter() - start
+        recipe, folder = recipes.get(name), pathlib.Path(args.out) / name
+        if args.existing:
+            report = json.loads((folder / "metrics.json").read_text())
+        else:
+            report = runs.train(recipe, folder, verbose=2)
+        wall = report["speed"]["seconds"]
         for metric, generated, real, bar, reached in bars(name, report["quality"]["generated"], report["quality"]["real"]):
             lines.append(
-                f"| {name} | {recipe.steps} | {wall:.0f} s | {metric} | {generated:.4g} | {real:.4g} | {bar} | {'yes' if reached else 'NO'} |"
+                f"| {name} | {report['steps']} | {wall:.0f} s | {metric} | {generated:.4g} | {real:.4g} | {bar} | {'yes' if reached else 'NO'} |"
             )
     table = "\n".join(lines)
     print(table)

@@ -1,12 +1,14 @@
 """Training speed: the classic Keras GAN loop, a plain eager loop and gan_lib's `GAN.fit`, measured
 in one run on one machine, and how close `GAN.fit` comes to the machine's own matmul throughput.
 
-    python benchmarks/speed.py            # the full run (a few minutes), writes speed_results.md
-    python benchmarks/speed.py --quick    # a smoke run (about a minute); numbers are rough
+    python benchmarks/speed.py            # the full run (3-5 minutes), writes speed_results.md
+    python benchmarks/speed.py --quick    # a smoke run (1-2 minutes); numbers are rough
+    python benchmarks/speed.py --sweep 1,10,25,50,100   # (c) at several steps_per_execution
 
 Variants (same architecture, optimizers, losses and batch; see benchmarks/README.md):
   (a) classic  `discriminator.train_on_batch` on a real and a fake batch, then
                `combined.train_on_batch` with the discriminator frozen, made correct for Keras 3;
+               fakes from `generator.predict` as in Keras-GAN, or (a′) from `predict_on_batch`;
   (b) eager    a plain eager loop with two `tf.GradientTape`s and numpy batches;
   (c) GAN.fit  gan_lib's `GAN` compiled with its defaults, fed by gan_lib.data's tf.data pipelines.
 
@@ -73,21 +75,29 @@ class MnistSource:
 
 
 class Classic:
-    """(a) The Keras-2-era loop: D.train_on_batch(real), D.train_on_batch(fake), combined.train_on_batch.
+    """(a) The Keras-2-era loop of Keras-GAN's gan.py, the model this MLP GAN comes from:
+
+        fake = generator.predict(noise)
+        discriminator.train_on_batch(real, ones); discriminator.train_on_batch(fake, zeros)
+        combined.train_on_batch(noise, ones)     # combined = D(G(z)) with D frozen
+
+    with `predict_on_batch` instead of `predict` for (a′), the leanest form of the same loop.
+    Losses are binary cross-entropy on the logits; compile() keeps its defaults (on a CPU-only
+    machine Keras 3 then runs the step as a tf.function without XLA).
 
     Keras 2 froze the discriminator inside the combined model by setting `trainable = False` after
     compiling D and before compiling the combined model: compile() read the flag. Keras 3 reads it
-    when a train function is first built, at the first `train_on_batch` (or `fit`) of each model,
-    so that order leaves the standalone D with nothing to train. The Keras 3 order used here:
-    D's train function is built (its first train_on_batch) while D is trainable; then D is frozen;
-    then the combined model's train function is built. A later re-trace (say, a new batch shape)
-    would read the flag again: keep the batch shape fixed. `verify()` checks it with the weights.
+    when a model's train function is traced, at its first `train_on_batch`, so that order leaves the
+    standalone D with no trainable weights (it warns, and never learns). The Keras 3 order used
+    here: D's first train_on_batch (which traces its train function) while D is trainable, then
+    `D.trainable = False`, then the combined model's first train_on_batch. Both traced functions
+    keep what they read; a re-trace (a new batch shape, `make_train_function(force=True)`) would
+    read the flag again, so the batch shape stays fixed. `verify()` checks it on the weights.
     """
 
-    name = "(a) classic"
-
-    def __init__(self, images, batch, predict="predict_on_batch"):
+    def __init__(self, images, batch, predict="predict"):
         keras.utils.set_random_seed(0)
+        self.name = "(a) classic" if predict == "predict" else "(a′) classic, lean"
         self.source = MnistSource(images, batch)
         self.generator = models.mlp_generator(LATENT, G_HIDDEN, IMAGE)
         self.discriminator = models.mlp_discriminator(IMAGE, D_HIDDEN)
@@ -96,8 +106,7 @@ class Classic:
         self.combined = keras.Model(z, self.discriminator(self.generator(z)), name="combined")
         self.combined.compile(adam(), keras.losses.BinaryCrossentropy(from_logits=True))
         self.ones, self.zeros = np.ones((batch, 1), np.float32), np.zeros((batch, 1), np.float32)
-        # predict_on_batch is the batch-level call that goes with train_on_batch; the tutorials'
-        # `predict` adds Keras's per-call setup (a data adapter, callbacks) to every step.
+        # `predict` sets up a data adapter and callbacks at every call; predict_on_batch does not.
         self.predict = getattr(self.generator, predict)
         self.kwargs = {"verbose": 0} if predict == "predict" else {}
 
@@ -201,10 +210,14 @@ class Fit:
 
     name = "(c) GAN.fit"
 
-    def __init__(self, gan, dataset, **compile_options):
+    keras_loop = False  # --keras-loop: Keras's own loop, one XLA call per step, for comparison
+
+    def __init__(self, gan, dataset, keras_loop=None, **compile_options):
         self.gan, self.dataset = gan, dataset
         self.gan.compile(**compile_options)
         self.chunk = int(self.gan.steps_per_execution)
+        if self.keras_loop if keras_loop is None else keras_loop:
+            super(training.GAN, self.gan).make_train_function()  # fit() then keeps this one
 
     def setup(self):
         self.gan.fit(self.dataset, steps_per_epoch=2 * self.chunk, epochs=1, verbose=0)
@@ -221,12 +234,11 @@ class Fit:
 
 
 def mlp_gan():
-    return training.GAN(models.mlp_generator(LATENT, G_HIDDEN, IMAGE), models.mlp_discriminator(IMAGE, D_HIDDEN), seed=0)
+    return training.GAN(*mlp_models(), seed=0)
 
 
-def toy_models():
-    recipe = recipes.get("toy")
-    return recipes.build_models(recipe), recipe
+def mlp_models():
+    return models.mlp_generator(LATENT, G_HIDDEN, IMAGE), models.mlp_discriminator(IMAGE, D_HIDDEN)
 
 
 # --- floating-point work of one MLP-GAN step, and the matmul throughput on the same shapes -------
@@ -269,36 +281,90 @@ def flops(matmuls):
 
 
 class Matmuls:
-    """Only the matmuls of one MLP-GAN step, same shapes and transposes, XLA-compiled like the step.
+    """The matmul skeleton of the MLP-GAN step: the same matmuls and nothing else, XLA-compiled.
 
-    One call of an XLA program holding all of them is one "step". The operands are fixed random
-    matrices; nothing else is computed, so this is the machine's matmul speed on exactly this work.
+    The step's data flow with every other operation removed: the generator and discriminator
+    chains of products, each layer's weight matrix shared by its forward and input-gradient
+    products as in the real step, gradients seeded by the logits themselves. `STEPS_PER_CALL`
+    skeleton steps run per call (unrolled, each fed by the previous one's input gradients, so that
+    XLA can neither merge nor hoist them), which spares the per-call overhead the way
+    steps_per_execution does for GAN.fit. Its matmul list is checked against `step_matmuls`.
     """
 
     name = "matmuls only"
+    STEPS_PER_CALL = 10
 
     def __init__(self, batch):
         rng = np.random.default_rng(0)
-        self.operands = []
-        for m, k, n, ta, tb in step_matmuls(batch):
-            a = rng.standard_normal((k, m) if ta else (m, k)).astype(np.float32)
-            b = rng.standard_normal((n, k) if tb else (k, n)).astype(np.float32)
-            self.operands.append((tf.constant(a), tf.constant(b), ta, tb))
+
+        def matrix(rows, cols, scale=1.0):
+            return tf.constant(rng.standard_normal((rows, cols)) * scale, tf.float32)
+
+        g, d = _dense((LATENT, *G_HIDDEN, math.prod(IMAGE))), _dense((math.prod(IMAGE), *D_HIDDEN, 1))
+        self.g_weights = [matrix(k, n, k**-0.5) for k, n in g]  # unit-variance activations
+        self.d_weights = [matrix(k, n, k**-0.5) for k, n in d]
+        self.inputs = (matrix(batch, LATENT), matrix(batch, LATENT), matrix(batch, math.prod(IMAGE)))
+        self.shapes = []
 
         @tf.function(jit_compile=True)
-        def all_matmuls():
-            return [tf.matmul(a, b, transpose_a=ta, transpose_b=tb) for a, b, ta, tb in self.operands]
+        def program(z, z2, real, g_weights, d_weights):
+            outputs = []
+            for _ in range(self.STEPS_PER_CALL):
+                z, z2, real, grads = self._step(z, z2, real, g_weights, d_weights)
+                outputs += grads
+            return outputs + [real]
 
-        self.program = all_matmuls
+        self.program = program
+
+    def _matmul(self, a, b, ta=False, tb=False):
+        m, k = (a.shape[1], a.shape[0]) if ta else (a.shape[0], a.shape[1])
+        self.shapes.append((m, k, b.shape[0] if tb else b.shape[1], ta, tb))
+        return tf.matmul(a, b, transpose_a=ta, transpose_b=tb)
+
+    def _step(self, z, z2, real, g_weights, d_weights):
+        mm, grads = self._matmul, []
+
+        def chain(x, weights):
+            activations = [x]
+            for w in weights:
+                activations.append(mm(activations[-1], w))
+            return activations
+
+        # discriminator update: G forward, then D forward and backward on the real and the fake batch
+        fake = chain(z, g_weights)[-1]
+        for x in (real, fake):
+            activations = chain(x, d_weights)
+            dy = activations[-1]
+            for i in reversed(range(len(d_weights))):
+                grads.append(mm(activations[i], dy, ta=True))  # dW
+                if i > 0:
+                    dy = mm(dy, d_weights[i], tb=True)  # dx
+        # generator update: G and D forward, input gradients through D, then G's backward pass
+        g_activations = chain(z2, g_weights)
+        dy = chain(g_activations[-1], d_weights)[-1]
+        for i in reversed(range(len(d_weights))):
+            dy = mm(dy, d_weights[i], tb=True)
+        d_image = dy
+        for i in reversed(range(len(g_weights))):
+            grads.append(mm(g_activations[i], dy, ta=True))
+            if i > 0:
+                dy = mm(dy, g_weights[i], tb=True)
+        # the next skeleton step's inputs, rescaled to about unit variance (no denormals)
+        return dy[:, :LATENT] * 16.0, dy[:, -LATENT:] * 16.0, d_image * 28.0, grads
 
     def setup(self):
-        self.run(3)
+        self.program(*self.inputs, self.g_weights, self.d_weights)
+        one_step = self.shapes[: len(self.shapes) // self.STEPS_PER_CALL]
+        assert sorted(one_step) == sorted(step_matmuls(self.inputs[0].shape[0])), "skeleton != step_matmuls"
+        self.run(self.STEPS_PER_CALL)
 
     def run(self, steps):
+        calls = max(1, round(steps / self.STEPS_PER_CALL))
         start = time.perf_counter()
-        for _ in range(steps):
-            out = self.program()
+        for _ in range(calls):
+            out = self.program(*self.inputs, self.g_weights, self.d_weights)
         out[-1].numpy()
+        self.last_steps = calls * self.STEPS_PER_CALL
         return time.perf_counter() - start
 
 
@@ -327,12 +393,15 @@ def hlo_matmul_flops(gan, batch):
 
 
 def measure(blocks, reps, seconds, log):
-    """Interleaved repetitions: {key: [(steps, seconds), ...]}; each block's variants run back to back."""
+    """Interleaved repetitions: {key: [(steps, seconds), ...]}.
+
+    Each block's variants run back to back, in an order rotated at every repetition, so that the
+    measurements a ratio compares are taken minutes apart at most, and none is always first.
+    """
     counts = {}
     for block in blocks:
         for key, variant in block:
-            # calibrate: enough steps for about `seconds` of work
-            steps = 4
+            steps = 2  # calibrate: enough steps for about `seconds` of work
             while True:
                 took = variant.run(steps)
                 done = getattr(variant, "last_steps", steps)
@@ -343,11 +412,9 @@ def measure(blocks, reps, seconds, log):
     results = {key: [] for block in blocks for key, _ in block}
     for rep in range(reps):
         for block in blocks:
-            order = block[rep % len(block) :] + block[: rep % len(block)]
-            for key, variant in order:
+            for key, variant in block[rep % len(block) :] + block[: rep % len(block)]:
                 took = variant.run(counts[key])
-                steps = getattr(variant, "last_steps", counts[key])
-                results[key].append((steps, took))
+                results[key].append((getattr(variant, "last_steps", counts[key]), took))
         log(f"  repetition {rep + 1}/{reps} done, load average {os.getloadavg()[0]:.1f}")
     return results
 
@@ -357,12 +424,13 @@ def rates(samples):
 
 
 def paired_ratio(results, top, bottom):
+    """Median over repetitions of rate(top) / rate(bottom), each pair measured back to back."""
     return float(np.median(rates(results[top]) / rates(results[bottom])))
 
 
 def fmt_rate(samples):
     r = rates(samples)
-    return f"{np.median(r):,.1f} ({r.min():,.0f}–{r.max():,.0f})"
+    return f"{np.median(r):,.1f} ({r.min():,.1f}–{r.max():,.1f})"
 
 
 def machine():
@@ -374,16 +442,97 @@ def machine():
     except OSError:
         pass
     gpus = len(tf.config.list_physical_devices("GPU"))
-    return f"{cpu}, {os.cpu_count()} logical CPUs, {gpus} GPU(s); TensorFlow {tf.__version__}, Keras {keras.__version__}"
+    versions = f"TensorFlow {tf.__version__}, Keras {keras.__version__}"
+    return f"{cpu}, {os.cpu_count()} logical CPUs, {gpus} GPU(s); {versions}"
+
+
+def mlp_block(images, batch):
+    """The MLP-GAN variants at one batch size, and the matmul reference of its step."""
+    source = MnistSource(images, batch, seed=1)
+    keras.utils.set_random_seed(0)
+    eager = Eager(*mlp_models(), source.real, source.noise)
+    keras.utils.set_random_seed(0)
+    fit = Fit(mlp_gan(), data.image_dataset(data.load_mnist().x_train, batch_size=batch, seed=0))
+    block = [
+        ("a", Classic(images, batch, predict="predict")),
+        ("a_lean", Classic(images, batch, predict="predict_on_batch")),
+        ("b", eager),
+        ("c", fit),
+        ("mm", Matmuls(batch)),
+    ]
+    return [(f"mlp{batch}_{key}", variant) for key, variant in block]
+
+
+def toy_block():
+    """The toy GAN (notebook 01's models and noise) as (b) and (c)."""
+    recipe = recipes.get("toy")
+    rng = np.random.default_rng(1)
+    generator, discriminator = recipes.build_models(recipe)
+    eager = Eager(
+        generator,
+        discriminator,
+        lambda: data.quadratic_samples(TOY_BATCH, recipe.scale, seed=rng),
+        lambda: rng.uniform(-1.0, 1.0, (TOY_BATCH, recipe.latent_dim)).astype(np.float32),
+    )
+    return [("toy_b", eager), ("toy_c", toy_fit(recipe))]
+
+
+def toy_fit(recipe, per_step=None, **compile_options):
+    generator, discriminator = recipes.build_models(recipe)
+    gan = training.GAN(generator, discriminator, noise=recipe.noise, seed=0)
+    return Fit(gan, data.quadratic_dataset(TOY_BATCH, recipe.scale, seed=0), per_step, **compile_options)
+
+
+def set_up(blocks, log):
+    for block in blocks:
+        for key, variant in block:
+            start = time.perf_counter()
+            variant.setup()
+            log(f"set up {key} ({variant.name}) in {time.perf_counter() - start:.1f} s")
+
+
+def sweep(values, reps, seconds, log, keras_loop=False):
+    """(c) GAN.fit at several steps_per_execution, and on Keras's loop too if asked: a markdown table."""
+    images = data.load_mnist().x_train
+    loops = (False, True) if keras_loop else (False,)
+    blocks, rows = [], []
+    for batch in MLP_BATCHES:
+        block = []
+        for spe in values:
+            for per_step in loops:
+                keras.utils.set_random_seed(0)
+                stream = data.image_dataset(images, batch_size=batch, seed=0)
+                fit = Fit(mlp_gan(), stream, per_step, steps_per_execution=spe)
+                block.append((f"mlp{batch}_spe{spe}_{per_step}", fit))
+        blocks.append(block)
+        rows += [(f"MLP GAN, batch {batch}" + (", Keras loop" if k else ""), f"mlp{batch}", k) for k in loops]
+    recipe = recipes.get("toy")
+    blocks.append([
+        (f"toy_spe{spe}_{per_step}", toy_fit(recipe, per_step, steps_per_execution=spe))
+        for spe in values
+        for per_step in loops
+    ])
+    rows += [(f"toy GAN, batch {TOY_BATCH}" + (", Keras loop" if k else ""), "toy", k) for k in loops]
+    set_up(blocks, log)
+    results = measure(blocks, reps, seconds, log)
+    lines = [
+        "| (c) GAN.fit, steps/s | " + " | ".join(f"steps_per_execution={v}" for v in values) + " |",
+        "|---|" + "---:|" * len(values),
+    ]
+    for label, prefix, per_step in rows:
+        cells = [fmt_rate(results[f"{prefix}_spe{v}_{per_step}"]) for v in values]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="3 short repetitions: a smoke run, rough numbers")
     parser.add_argument("--reps", type=int, help="repetitions (default 7, quick 3)")
     parser.add_argument("--seconds", type=float, help="seconds per measurement (default 1.5, quick 0.4)")
-    parser.add_argument("--predict", action="store_true", help="also time the classic loop with generator.predict")
-    parser.add_argument("--out", default=os.path.join(HERE, "speed_results.md"), help="markdown table written here")
+    parser.add_argument("--sweep", metavar="N,N,...", help="instead: only (c), at these steps_per_execution (printed)")
+    parser.add_argument("--keras-loop", action="store_true", help="(c) on Keras's per-step loop (--sweep: as well)")
+    parser.add_argument("--out", default=os.path.join(HERE, "speed_results.md"), help="where the table is written")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
     args = parser.parse_args(argv)
     reps = args.reps or (3 if args.quick else 7)
@@ -394,120 +543,93 @@ def main(argv=None):
         print(f"[{time.perf_counter() - began:6.1f} s] {message}", file=sys.stderr, flush=True)
 
     log(f"{machine()}; load average {load_before[0]:.1f}")
-    log("checking the classic loop's Keras 3 pitfall on tiny models")
-    keras2_order_ok = keras2_order_trains_discriminator()
+    if args.sweep:
+        table = sweep([int(v) for v in args.sweep.split(",")], reps, seconds, log, args.keras_loop)
+        print(table)
+        return
 
+    Fit.keras_loop = args.keras_loop
+    log("the Keras 2 order of the classic loop, on tiny models")
+    keras2_order_trains = keras2_order_trains_discriminator()
     images = data.scale_images(data.load_mnist().x_train)
-    blocks, built = [], {}
-    for batch in MLP_BATCHES:
-        source = MnistSource(images, batch, seed=1)
-        keras.utils.set_random_seed(0)
-        eager = Eager(models.mlp_generator(LATENT, G_HIDDEN, IMAGE), models.mlp_discriminator(IMAGE, D_HIDDEN), source.real, source.noise)
-        keras.utils.set_random_seed(0)
-        fit = Fit(mlp_gan(), data.image_dataset(data.load_mnist().x_train, batch_size=batch, seed=0))
-        block = [("a", Classic(images, batch)), ("b", eager), ("c", fit), ("mm", Matmuls(batch))]
-        if args.predict:
-            block.insert(1, ("a_predict", Classic(images, batch, predict="predict")))
-        blocks.append([(f"mlp{batch}_{key}", variant) for key, variant in block])
-    (toy_g, toy_d), recipe = toy_models()
-    rng = np.random.default_rng(1)
-    toy_eager = Eager(
-        toy_g, toy_d,
-        lambda: data.quadratic_samples(TOY_BATCH, recipe.scale, seed=rng),
-        lambda: rng.uniform(-1.0, 1.0, (TOY_BATCH, recipe.latent_dim)).astype(np.float32),
-    )
-    (toy_g2, toy_d2), _ = toy_models()
-    toy_fit = Fit(training.GAN(toy_g2, toy_d2, noise=recipe.noise, seed=0), data.quadratic_dataset(TOY_BATCH, recipe.scale, seed=0))
-    blocks.append([("toy_b", toy_eager), ("toy_c", toy_fit)])
-
-    setup_times = {}
-    for block in blocks:
-        for key, variant in block:
-            start = time.perf_counter()
-            variant.setup()
-            setup_times[key] = time.perf_counter() - start
-            log(f"set up {key} ({variant.name}) in {setup_times[key]:.1f} s")
-
+    blocks = [mlp_block(images, batch) for batch in MLP_BATCHES] + [toy_block()]
+    set_up(blocks, log)
+    variants = {key: variant for block in blocks for key, variant in block}
     hlo = None
     if not args.quick:
         log("cross-checking the matmul count against the compiled train step (XLA HLO)")
-        hlo = hlo_matmul_flops(dict(blocks[-2])["mlp128_c"].gan, 128)
+        hlo = hlo_matmul_flops(variants["mlp128_c"].gan, 128)
 
     log(f"measuring: {reps} interleaved repetitions of about {seconds} s per variant")
     results = measure(blocks, reps, seconds, log)
-    for batch in MLP_BATCHES:
-        for key, variant in dict(blocks[MLP_BATCHES.index(batch)]).items():
-            if isinstance(variant, Classic):
-                variant.verify()  # still correct after all the timed steps (no silent re-trace)
+    for variant in variants.values():
+        if isinstance(variant, Classic):
+            variant.verify()  # still correct after all the timed steps: nothing re-traced
     load_after = os.getloadavg()
+    ratio = lambda top, bottom: paired_ratio(results, top, bottom)  # noqa: E731
 
-    # --- the table ---
     lines = [
-        "| model | batch | (a) classic, steps/s | (b) eager, steps/s | (c) GAN.fit, steps/s | (c)/(a) | (c)/(b) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| model | batch | (a) classic | (a′) classic, lean | (b) eager | (c) GAN.fit "
+        "| (c)/(a) | (c)/(a′) | (c)/(b) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for batch in MLP_BATCHES:
         p = f"mlp{batch}"
         lines.append(
-            f"| MNIST MLP GAN | {batch} | {fmt_rate(results[p + '_a'])} | {fmt_rate(results[p + '_b'])} | "
-            f"{fmt_rate(results[p + '_c'])} | **{paired_ratio(results, p + '_c', p + '_a'):.1f}×** | "
-            f"{paired_ratio(results, p + '_c', p + '_b'):.1f}× |"
+            f"| MNIST MLP GAN | {batch} | {fmt_rate(results[p + '_a'])} | {fmt_rate(results[p + '_a_lean'])} | "
+            f"{fmt_rate(results[p + '_b'])} | {fmt_rate(results[p + '_c'])} | {ratio(p + '_c', p + '_a'):.1f}× | "
+            f"{ratio(p + '_c', p + '_a_lean'):.1f}× | {ratio(p + '_c', p + '_b'):.1f}× |"
         )
     lines.append(
-        f"| quadratic toy GAN | {TOY_BATCH} | – | {fmt_rate(results['toy_b'])} | {fmt_rate(results['toy_c'])} | – | "
-        f"**{paired_ratio(results, 'toy_c', 'toy_b'):.0f}×** |"
+        f"| quadratic toy GAN | {TOY_BATCH} | – | – | {fmt_rate(results['toy_b'])} | {fmt_rate(results['toy_c'])} "
+        f"| – | – | {ratio('toy_c', 'toy_b'):.0f}× |"
     )
-    if args.predict:
-        for batch in MLP_BATCHES:
-            p = f"mlp{batch}"
-            lines.append(
-                f"| MLP GAN, classic with `predict` | {batch} | {fmt_rate(results[p + '_a_predict'])} | | | "
-                f"{paired_ratio(results, p + '_c', p + '_a_predict'):.1f}× | |"
-            )
     lines += [
         "",
-        "| MLP GAN step | batch | matmul work, GFLOP/step | (c) GAN.fit, ms/step | (c) GFLOP/s | matmuls only, GFLOP/s | fraction |",
+        "| MLP GAN | batch | matmul work, GFLOP/step | (c) ms/step | (c) GFLOP/s | matmuls only, GFLOP/s | fraction |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     fractions = {}
     for batch in MLP_BATCHES:
         p, work = f"mlp{batch}", flops(step_matmuls(batch))
         c, mm = np.median(rates(results[p + "_c"])), np.median(rates(results[p + "_mm"]))
-        fractions[batch] = paired_ratio(results, p + "_c", p + "_mm")
+        fractions[batch] = ratio(p + "_c", p + "_mm")
         lines.append(
-            f"| forward + backward matmuls | {batch} | {work / 1e9:.3f} | {1e3 / c:.2f} | {work * c / 1e9:.0f} | "
-            f"{work * mm / 1e9:.0f} | **{fractions[batch]:.0%}** |"
+            f"| one training step | {batch} | {work / 1e9:.3f} | {1e3 / c:.2f} | {work * c / 1e9:.0f} | "
+            f"{work * mm / 1e9:.0f} | {fractions[batch]:.0%} |"
         )
     checks = [
-        ("(c)/(a), MLP GAN at batch 32", paired_ratio(results, "mlp32_c", "mlp32_a"), BARS["classic"], "{:.1f}×"),
-        ("(c)/(b), toy GAN at batch 256", paired_ratio(results, "toy_c", "toy_b"), BARS["toy"], "{:.0f}×"),
-        ("matmul fraction, MLP GAN at batch 128", fractions[128], BARS["fraction"], "{:.0%}"),
+        ("(c)/(a), MLP GAN, batch 32", ratio("mlp32_c", "mlp32_a"), BARS["classic"], "{:.1f}×"),
+        ("(c)/(a′), the same, lean classic loop", ratio("mlp32_c", "mlp32_a_lean"), BARS["classic"], "{:.1f}×"),
+        ("(c)/(b), toy GAN, batch 256", ratio("toy_c", "toy_b"), BARS["toy"], "{:.0f}×"),
+        ("matmul fraction, MLP GAN, batch 128", fractions[128], BARS["fraction"], "{:.0%}"),
     ]
     lines += ["", "| bar | measured | needed | reached |", "|---|---:|---:|:---:|"]
     for label, value, bar, form in checks:
         lines.append(f"| {label} | {form.format(value)} | ≥ {form.format(bar)} | {'yes' if value >= bar else 'no'} |")
-    spe = {key: v.chunk for block in blocks for key, v in block if isinstance(v, Fit)}
     notes = [
         "",
-        f"Medians of {reps} interleaved repetitions of about {seconds} s each (range in brackets); ratios and the "
-        "fraction are medians of per-repetition ratios. "
-        f"(c) runs `GAN.compile()` defaults: jit_compile=True, steps_per_execution={spe['mlp128_c']}.",
-        f"Matmul work counts 2·m·k·n for the {len(step_matmuls(128))} matmuls of one step (D update on real and fake, "
-        "G update through D; forward, weight and input gradients; see `step_matmuls`); "
-        "'matmuls only' runs exactly those shapes in one XLA program.",
+        f"Steps per second: median (range) of {reps} interleaved repetitions of about {seconds} s; ratios and "
+        "fractions are medians of per-repetition ratios of measurements taken back to back. "
+        "(a) makes fakes with `generator.predict` as the Keras-GAN loop does, (a′) with `predict_on_batch`. "
+        f"(c) is `GAN.compile()` with its defaults: XLA, steps_per_execution={variants['mlp128_c'].chunk}"
+        + (", here forced onto Keras's per-step loop (--keras-loop)." if args.keras_loop else "."),
+        f"Matmul work: 2·m·k·n summed over the {len(step_matmuls(128))} matmuls of one step (discriminator update "
+        "on a real and a fake batch, generator update through the discriminator; forward products, weight "
+        "gradients and input gradients, as listed in `step_matmuls`). 'Matmuls only' runs exactly those "
+        "shapes and transposes, nothing else, in one XLA program.",
     ]
     if hlo is not None:
         count, total = hlo
         notes.append(
-            f"Cross-check at batch 128: the compiled step keeps {count} dot ops, {total / 1e9:.4f} GFLOP, against "
-            f"{flops(step_matmuls(128)) / 1e9:.4f} counted (XLA turns the three k=1 products of the logit "
+            f"Cross-check: the compiled batch-128 step keeps {count} dot ops worth {total / 1e9:.4f} GFLOP, against "
+            f"{flops(step_matmuls(128)) / 1e9:.4f} counted (XLA turns the three rank-1 products of the logit "
             "layer's input gradient into multiplies)."
         )
     notes += [
-        "Classic loop checked: the standalone discriminator trains, and stays fixed inside the combined model "
-        "while the generator trains (before and after timing). "
-        f"The Keras 2 order (freeze before D's first train_on_batch) {'still trains' if keras2_order_ok else 'leaves D untrained'} "
-        "under this Keras.",
+        "Classic loop checked before and after timing: the standalone discriminator trains; inside the "
+        "combined model it stays fixed while the generator trains. The Keras 2 order (freeze before D's first "
+        f"train_on_batch) {'still trains D' if keras2_order_trains else 'leaves D untrained'} under this Keras.",
         f"{machine()}. Load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; "
         f"{datetime.datetime.now().isoformat(timespec='minutes')}; whole run {time.perf_counter() - began:.0f} s.",
     ]

@@ -47,7 +47,11 @@ def tiny_models():
         keras.utils.set_random_seed(seed)
         num_classes = NUM_CLASSES if conditional else None
         generator = mlp_generator(
-            latent_dim=LATENT_DIM, hidden=HIDDEN, image_shape=IMAGE_SHAPE, batch_norm=batch_norm, num_classes=num_classes
+            latent_dim=LATENT_DIM,
+            hidden=HIDDEN,
+            image_shape=IMAGE_SHAPE,
+            batch_norm=batch_norm,
+            num_classes=num_classes,
         )
         discriminator = mlp_discriminator(image_shape=IMAGE_SHAPE, hidden=HIDDEN, num_classes=num_classes)
         return generator, discriminator

@@ -160,7 +160,15 @@ def saved_checkpoint(make_gan, tiny_batches, tmp_path_factory):
 
 @pytest.mark.parametrize(
     "pointer",
-    ['{"epoch": 2, "tag": "epo', "", "null", "[]", '{"epoch": 2}', '{"tag": "epoch-00002"}', '{"epoch": 2, "tag": "epoch-00009"}'],
+    [
+        '{"epoch": 2, "tag": "epo',  # cut short
+        "",
+        "null",
+        "[]",
+        '{"epoch": 2}',
+        '{"tag": "epoch-00002"}',
+        '{"epoch": 2, "tag": "epoch-00009"}',  # names files that are not there
+    ],
 )
 def test_corrupt_latest_json_gives_a_clear_error(make_gan, saved_checkpoint, tmp_path, pointer):
     directory = tmp_path / "checkpoint"

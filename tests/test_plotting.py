@@ -61,7 +61,13 @@ def test_show_images_with_row_labels_renders():
 
 
 def test_plot_history_draws_every_curve():
-    history = {"step": [2, 4, 6], "d_loss": [1.4, 1.3, 1.2], "g_loss": [0.7, 0.8, 0.9], "d_real": [0.5, 0.6, 0.6], "d_fake": [0.5, 0.4, 0.4]}
+    history = {
+        "step": [2, 4, 6],
+        "d_loss": [1.4, 1.3, 1.2],
+        "g_loss": [0.7, 0.8, 0.9],
+        "d_real": [0.5, 0.6, 0.6],
+        "d_fake": [0.5, 0.4, 0.4],
+    }
     fig = plot_history(history, title="toy")
     left, right = fig.axes
     assert [list(line.get_ydata()) for line in left.get_lines()] == [history["d_loss"], history["g_loss"]]

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lib.data import image_dataset, scale_images
-from gan_lib.models import mlp_discriminator, mlp_generator, toy_generator
+from gan_lib.data import image_dataset, quadratic_moments, scale_images
+from gan_lib.models import mlp_discriminator, mlp_generator, toy_discriminator, toy_generator
 from gan_lib.training import (
     GAN,
     ConditionalGAN,
@@ -86,14 +86,16 @@ def test_one_optimizer_for_both_networks_is_refused(tiny_models):
 
 
 @pytest.mark.parametrize("jit_compile", [False, True])
-def test_fit_on_wrong_sample_shape_fails_before_any_training(make_gan, weights, same, tiny, jit_compile):
+def test_fit_on_wrong_sample_shape_fails_before_any_training(make_gan, toy_batches, weights, same, tiny, jit_compile):
     gan = make_gan(jit_compile=jit_compile)
     before_g, before_d = weights(gan.generator), weights(gan.discriminator)
     wrong = tf.data.Dataset.from_tensor_slices(np.zeros((32, 5, 5), np.float32)).batch(tiny.batch).repeat()
     with pytest.raises(ValueError) as info:
         gan.fit(wrong, steps_per_epoch=2, epochs=1, verbose=0)
     assert "(5, 5)" in str(info.value) and "(4, 4)" in str(info.value)
-    # numpy arrays are checked as well
+    # the toy's 2-D points are refused by an image GAN, and numpy arrays are checked as well
+    with pytest.raises(ValueError, match=r"\(2,\).*\(4, 4\)"):
+        gan.fit(toy_batches(), steps_per_epoch=2, epochs=1, verbose=0)
     with pytest.raises(ValueError, match=r"\(16,\).*\(4, 4\)"):
         gan.fit(np.zeros((32, 16), np.float32), batch_size=tiny.batch, epochs=1, verbose=0)
     assert _iterations(gan) == (0, 0)
@@ -230,6 +232,22 @@ def test_same_seed_same_weights_other_seed_other_weights(make_gan, tiny_batches,
         c = _train(make_gan, tiny_batches, noise_seed=2, **options)
         assert not same(weights(a.generator), weights(c.generator))
         assert not same(weights(a.discriminator), weights(c.discriminator))
+
+
+def test_toy_gan_trains_on_the_quadratic_stream(toy_batches):
+    mean, std = quadratic_moments()
+    keras.utils.set_random_seed(0)
+    generator = toy_generator(mean=mean, std=std)
+    discriminator = toy_discriminator(mean=mean, std=std)
+    gan = GAN(generator, discriminator, seed=0)
+    gan.compile(steps_per_execution=2)  # the defaults: Adam 2e-4, beta_1 0.5, XLA
+    history = gan.fit(toy_batches(batch_size=32), steps_per_epoch=4, epochs=1, verbose=0).history
+    assert _iterations(gan) == (4, 4)
+    assert all(np.isfinite(history[key][-1]) for key in ("d_loss", "g_loss", "d_real", "d_fake"))
+    points = gan.generate(n=100)
+    assert points.shape == (100, 2) and np.all(np.isfinite(points))
+    # in data units: spread on the scale of the toy (thousands in y), not of unit noise
+    assert points[:, 1].std() > 10 * points[:, 0].std() > 0
 
 
 # --- options ----------------------------------------------------------------------------------
@@ -411,13 +429,15 @@ MIRRORED = textwrap.dedent(
     # One strategy object for all runs: a second MirroredStrategy in the same process would reuse
     # the first one's collective keys. jit_compile=False: XLA on CPU cannot reach the variables on
     # the second logical device (true of any Keras model, not only of a GAN).
-    one_device, mirrored = tf.distribute.OneDeviceStrategy("/cpu:0"), tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    one_device = tf.distribute.OneDeviceStrategy("/cpu:0")
+    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     for conditional in (False, True):
         one = run(one_device, conditional, False)
         two = run(mirrored, conditional, False)
         out["conditional" if conditional else "plain"] = {"one": one, "two": two}
     with mirrored.scope():
-        gan = GAN(mlp_generator(latent_dim=8, hidden=(16,), image_shape=(4, 4)), mlp_discriminator(image_shape=(4, 4)))
+        g = mlp_generator(latent_dim=8, hidden=(16,), image_shape=(4, 4))
+        gan = GAN(g, mlp_discriminator(image_shape=(4, 4), hidden=(16,)))
         gan.compile()
         out["default_steps_per_execution"] = int(gan.steps_per_execution)
     json.dump(out, sys.stdout)
