@@ -396,7 +396,7 @@ def measure(blocks, reps, seconds, log):
     """Interleaved repetitions: {key: [(steps, seconds), ...]}.
 
     Each block's variants run back to back, in an order rotated at every repetition, so that the
-    measurements a ratio compares are taken minutes apart at most, and none is always first.
+    measurements a ratio compares are taken seconds apart, and none is always first.
     """
     counts = {}
     for block in blocks:
@@ -424,7 +424,7 @@ def rates(samples):
 
 
 def paired_ratio(results, top, bottom):
-    """Median over repetitions of rate(top) / rate(bottom), each pair measured back to back."""
+    """Median over repetitions of rate(top) / rate(bottom), each pair measured seconds apart."""
     return float(np.median(rates(results[top]) / rates(results[bottom])))
 
 
@@ -610,14 +610,14 @@ def main(argv=None):
     notes = [
         "",
         f"Steps per second: median (range) of {reps} interleaved repetitions of about {seconds} s; ratios and "
-        "fractions are medians of per-repetition ratios of measurements taken back to back. "
+        "fractions are medians of per-repetition ratios of measurements taken seconds apart. "
         "(a) makes fakes with `generator.predict` as the Keras-GAN loop does, (a′) with `predict_on_batch`. "
         f"(c) is `GAN.compile()` with its defaults: XLA, steps_per_execution={variants['mlp128_c'].chunk}"
         + (", here forced onto Keras's per-step loop (--keras-loop)." if args.keras_loop else "."),
         f"Matmul work: 2·m·k·n summed over the {len(step_matmuls(128))} matmuls of one step (discriminator update "
         "on a real and a fake batch, generator update through the discriminator; forward products, weight "
-        "gradients and input gradients, as listed in `step_matmuls`). 'Matmuls only' runs exactly those "
-        "shapes and transposes, nothing else, in one XLA program.",
+        "gradients and input gradients, as listed in `step_matmuls`). 'Matmuls only' is the step's matmul "
+        "skeleton: exactly those products, with the step's data flow and nothing else, XLA-compiled.",
     ]
     if hlo is not None:
         count, total = hlo
