@@ -2,7 +2,7 @@
 in one run on one machine, and how close `GAN.fit` comes to the machine's own matmul throughput.
 
     python benchmarks/speed.py            # the full run (3-5 minutes), writes speed_results.md
-    python benchmarks/speed.py --quick    # a smoke run (1-2 minutes); numbers are rough
+    python benchmarks/speed.py --quick    # a smoke run (about 2 minutes); numbers are rough
     python benchmarks/speed.py --sweep 1,10,25,50,100   # (c) at several steps_per_execution
 
 Variants (same architecture, optimizers, losses and batch; see benchmarks/README.md):
