@@ -22,11 +22,16 @@ _MNIST_LAYOUT = {
 # --- The quadratic toy --------------------------------------------------------------------
 
 
+def quadratic_curve(x):
+    """The toy's curve, y = 10 + x^2 (numpy or TensorFlow x)."""
+    return 10.0 + x**2
+
+
 def quadratic_samples(n, scale=100.0, seed=None):
     """Return `n` points (x, 10 + x^2) with x uniform on [-scale/2, scale/2], as float32 (n, 2)."""
     rng = np.random.default_rng(seed)
     x = rng.uniform(-scale / 2, scale / 2, size=n)
-    return np.stack([x, 10.0 + x**2], axis=1).astype(np.float32)
+    return np.stack([x, quadratic_curve(x)], axis=1).astype(np.float32)
 
 
 def quadratic_moments(scale=100.0):
@@ -43,7 +48,7 @@ def quadratic_dataset(batch_size, scale=100.0, seed=0):
 
     def batch(step):
         x = tf.random.stateless_uniform([batch_size, 1], seed=[seed, step], minval=-half, maxval=half)
-        return tf.concat([x, 10.0 + x**2], axis=1)
+        return tf.concat([x, quadratic_curve(x)], axis=1)
 
     return tf.data.Dataset.counter().map(batch).prefetch(tf.data.AUTOTUNE)
 

@@ -237,7 +237,7 @@ def curve_residual(points, scale=100.0):
     """Mean vertical distance |y - (10 + x^2)| of the points from the curve, as a fraction of the
     curve's height (scale/2)^2 over the data's x range: 0.01 is 1% of the plot's height."""
     x, y = _toy_x(points)
-    return float(np.mean(np.abs(y - (10.0 + x**2))) / (scale / 2) ** 2)
+    return float(np.mean(np.abs(y - data.quadratic_curve(x))) / (scale / 2) ** 2)
 
 
 def x_ks_statistic(points, scale=100.0):
