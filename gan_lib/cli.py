@@ -4,7 +4,22 @@ import argparse
 import json
 import sys
 
-from gan_lib import recipes, runs
+from gan_lib import recipes, runs, training
+
+# Command-line options that change a recipe's field: (flag, field, type, help).
+RECIPE_OPTIONS = (
+    ("--steps", "steps", int, "training steps: any positive number"),
+    ("--batch-size", "batch_size", int, "batch size"),
+    ("--latent-dim", "latent_dim", int, "size of the noise vector z"),
+    ("--optimizer", "optimizer", str.lower, "the optimizer of both networks"),
+    ("--lr", None, float, "learning rate of both networks"),
+    ("--d-lr", "d_learning_rate", float, "learning rate of the discriminator (overrides --lr for it)"),
+    ("--beta-1", "beta_1", float, "Adam's beta_1"),
+    ("--momentum", "momentum", float, "SGD's momentum"),
+    ("--d-steps", "d_steps", int, "discriminator updates per generator update"),
+    ("--generator-loss", "generator_loss", str, "the generator's loss"),
+)
+CHOICES = {"--optimizer": recipes.OPTIMIZERS, "--generator-loss": training.GENERATOR_LOSSES}
 
 
 def _parser():
@@ -13,8 +28,8 @@ def _parser():
 
     train = commands.add_parser("train", help="train a recipe and write its pictures, generator and metrics")
     train.add_argument("config", choices=list(recipes.RECIPES), help="the recipe (each notebook's defaults)")
-    train.add_argument("--steps", type=int, help="training steps (default: the recipe's)")
-    train.add_argument("--batch-size", type=int, help="batch size (default: the recipe's)")
+    for flag, _, kind, text in RECIPE_OPTIONS:
+        train.add_argument(flag, type=kind, choices=CHOICES.get(flag), help=f"{text} (default: the recipe's)")
     train.add_argument("--seed", type=int, default=0, help="the one seed for weights, noise and data order")
     train.add_argument("--out", help="run folder (default: runs/CONFIG)")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
@@ -28,12 +43,23 @@ def _parser():
     return parser
 
 
+def recipe_changes(args):
+    """The recipe fields the command line sets: --lr sets both learning rates, --d-lr the discriminator's."""
+    changes = {}
+    if args.lr is not None:
+        changes.update(g_learning_rate=args.lr, d_learning_rate=args.lr)
+    for flag, field, _, _ in RECIPE_OPTIONS:
+        value = getattr(args, flag[2:].replace("-", "_"))
+        if field is not None and value is not None:
+            changes[field] = value
+    return changes
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         if args.command == "train":
-            changes = {k: v for k, v in (("steps", args.steps), ("batch_size", args.batch_size)) if v is not None}
-            recipe = recipes.get(args.config, **changes)
+            recipe = recipes.get(args.config, **recipe_changes(args))
             out = args.out or f"runs/{args.config}"
             verbose = 1 if sys.stdout.isatty() else 2  # a progress bar on a terminal, a line per epoch in a log
             report = runs.train(recipe, out, seed=args.seed, resume=args.resume, verbose=verbose)

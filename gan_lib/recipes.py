@@ -5,6 +5,7 @@ trains longer. `build(recipe)` returns the compiled GAN, `dataset(recipe)` its r
 """
 
 import dataclasses
+import itertools
 
 import keras
 
@@ -21,10 +22,13 @@ class Recipe:
     latent_dim: int
     g_hidden: tuple
     d_hidden: tuple
-    optimizer: str = "adam"  # "adam" (Adam with beta_1) or "rmsprop"
+    optimizer: str = "adam"  # one of OPTIMIZERS: Adam with beta_1, RMSprop, or SGD with momentum
     g_learning_rate: float = 2e-4
     d_learning_rate: float = 2e-4
-    beta_1: float = 0.5
+    beta_1: float = 0.5  # Adam only
+    momentum: float = 0.0  # SGD only
+    d_steps: int = 1  # discriminator updates per generator update
+    generator_loss: str = "non-saturating"
     batch_norm: bool = True
     noise: str = "normal"
     real_label: float = 1.0
@@ -88,14 +92,25 @@ RECIPES["mnist-cgan"] = dataclasses.replace(
 )
 
 
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+
+
 def _checked(recipe):
-    for name in ("steps", "batch_size"):
+    for name in ("steps", "batch_size", "latent_dim", "d_steps", "steps_per_execution"):
         value = getattr(recipe, name)
-        if not isinstance(value, int) or value <= 0:
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ValueError(f"{name} must be a positive int, got {value!r}")
-    if recipe.steps % recipe.steps_per_execution:
+    for name in ("g_learning_rate", "d_learning_rate"):
+        if not getattr(recipe, name) > 0:
+            raise ValueError(f"{name} must be positive, got {getattr(recipe, name)!r}")
+    for name in ("beta_1", "momentum"):
+        if not 0.0 <= getattr(recipe, name) < 1.0:
+            raise ValueError(f"{name} must be in [0, 1), got {getattr(recipe, name)!r}")
+    if recipe.optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {recipe.optimizer!r}")
+    if recipe.generator_loss not in training.GENERATOR_LOSSES:
         raise ValueError(
-            f"steps must be a multiple of {recipe.steps_per_execution} (the steps run per call), got {recipe.steps}"
+            f"generator_loss must be one of {', '.join(training.GENERATOR_LOSSES)}, got {recipe.generator_loss!r}"
         )
     return recipe
 
@@ -122,14 +137,18 @@ def build_models(recipe):
     )
 
 
+def optimizer(recipe, learning_rate):
+    """One optimizer of the recipe's kind at `learning_rate`."""
+    if recipe.optimizer == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate)
+    if recipe.optimizer == "sgd":
+        return keras.optimizers.SGD(learning_rate, momentum=recipe.momentum)
+    return keras.optimizers.Adam(learning_rate, beta_1=recipe.beta_1)
+
+
 def optimizers(recipe):
     """(d_optimizer, g_optimizer): two separate optimizers, one per network."""
-    if recipe.optimizer == "rmsprop":
-        return keras.optimizers.RMSprop(recipe.d_learning_rate), keras.optimizers.RMSprop(recipe.g_learning_rate)
-    return (
-        keras.optimizers.Adam(recipe.d_learning_rate, beta_1=recipe.beta_1),
-        keras.optimizers.Adam(recipe.g_learning_rate, beta_1=recipe.beta_1),
-    )
+    return optimizer(recipe, recipe.d_learning_rate), optimizer(recipe, recipe.g_learning_rate)
 
 
 def build(recipe, generator=None, discriminator=None, seed=None):
@@ -140,8 +159,10 @@ def build(recipe, generator=None, discriminator=None, seed=None):
     gan = kind(
         generator,
         discriminator,
+        generator_loss=recipe.generator_loss,
         real_label=recipe.real_label,
         fake_label=recipe.fake_label,
+        d_steps=recipe.d_steps,
         noise=recipe.noise,
         ema_decay=recipe.ema_decay,
         seed=seed,
@@ -163,22 +184,54 @@ def dataset(recipe, seed=0, mnist=None, skip=0):
     return real.skip(skip) if skip else real
 
 
-def steps_per_epoch(recipe):
-    """Steps between checkpoints: the largest divisor of `steps` not above `checkpoint_every`
-    that is a whole number of calls (`steps_per_execution`)."""
+def epochs(recipe):
+    """The lengths of the epochs that make up `recipe.steps`, paired with the steps run per call.
+
+    An epoch is the unit a checkpoint saves and a resume restarts from: whole calls of
+    `steps_per_execution` steps, at most `checkpoint_every` steps long. Steps that do not fill a
+    whole epoch, or a whole call, run as shorter epochs at the end, so any number of steps works.
+    """
     per_call = recipe.steps_per_execution
-    top = min(recipe.checkpoint_every, recipe.steps)
-    return max(k for k in range(per_call, top + 1, per_call) if recipe.steps % k == 0)
+    per_epoch = max(per_call, recipe.checkpoint_every // per_call * per_call)
+    full, rest = divmod(recipe.steps, per_epoch)
+    lengths = [(per_epoch, per_call)] * full
+    if rest >= per_call:
+        lengths.append((rest // per_call * per_call, per_call))
+    if rest % per_call:
+        lengths.append((rest % per_call, rest % per_call))
+    return lengths
 
 
 def fit(gan, recipe, real, callbacks=(), initial_epoch=0, verbose="auto"):
-    """Train for `recipe.steps` in epochs of `steps_per_epoch(recipe)`, the unit a resume restarts from."""
-    per_epoch = steps_per_epoch(recipe)
-    return gan.fit(
-        real,
-        epochs=recipe.steps // per_epoch,
-        steps_per_epoch=per_epoch,
-        initial_epoch=initial_epoch,
-        callbacks=list(callbacks),
-        verbose=verbose,
-    )
+    """Train for `recipe.steps`, epoch by epoch as `epochs(recipe)` lays them out, starting at
+    `initial_epoch` (a resumed run); one `fit()` call per run of equal epochs."""
+    schedule = epochs(recipe)
+    per_call = gan.steps_per_execution
+    epoch = initial_epoch
+    try:
+        for (length, steps_per_call), group in itertools.groupby(schedule[initial_epoch:]):
+            count = len(list(group))
+            if steps_per_call != gan.steps_per_execution:
+                # A short last call: Keras makes a new train function for the new count.
+                gan.steps_per_execution, gan.train_function = steps_per_call, None
+            done = steps_before(recipe, epoch) - steps_before(recipe, initial_epoch)
+            gan.fit(
+                real.skip(done) if done else real,  # each fit() starts the stream anew: go on where the last stopped
+                epochs=epoch + count,
+                steps_per_epoch=length,
+                initial_epoch=epoch,
+                callbacks=list(callbacks),
+                verbose=verbose,
+            )
+            epoch += count
+            if gan.stop_training:  # the NaN guard stopped a diverging run
+                break
+    finally:
+        if gan.steps_per_execution != per_call:
+            gan.steps_per_execution, gan.train_function = per_call, None
+    return gan.history
+
+
+def steps_before(recipe, epoch):
+    """Steps done once `epoch` epochs of `epochs(recipe)` are done: where a resumed run starts."""
+    return sum(length for length, _ in epochs(recipe)[:epoch])

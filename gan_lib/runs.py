@@ -101,7 +101,7 @@ def train(recipe, out, seed=0, resume=False, verbose="auto"):
     history = StepHistory()
     checkpoint = Checkpoint(out / "checkpoint", stateful={"snapshots": snapshots, "history": history})
     initial_epoch = checkpoint.restore(gan) if resume else 0
-    done = initial_epoch * recipes.steps_per_epoch(recipe)
+    done = recipes.steps_before(recipe, initial_epoch)
     real = recipes.dataset(recipe, seed, skip=done)
 
     start = time.perf_counter()
@@ -119,6 +119,7 @@ def train(recipe, out, seed=0, resume=False, verbose="auto"):
     write_json(out / "history.json", history.history)
     report = {
         "recipe": recipe.name,
+        "config": config,
         "steps": global_step(gan),
         "quality": measure(recipe, gan),
         "speed": {"steps_this_session": steps, "seconds": round(seconds, 2), "steps_per_second": round(steps / seconds, 1)},

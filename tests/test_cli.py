@@ -76,8 +76,11 @@ def test_same_noise_seed_same_samples(toy_run, tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["train", "toy", "--steps", "15"], "multiple of 10"),
+        (["train", "toy", "--steps", "0"], "steps must be a positive int"),
         (["train", "toy", "--batch-size", "0"], "batch_size must be a positive int"),
+        (["train", "toy", "--lr", "-0.1"], "g_learning_rate must be positive"),
+        (["train", "toy", "--momentum", "1.5"], "momentum must be in [0, 1)"),
+        (["train", "toy", "--latent-dim", "0"], "latent_dim must be a positive int"),
         (["sample", "{run}", "--out", "{tmp}/x.jpg"], "must end in .png"),
         (["sample", "{run}", "--label", "3", "--out", "{tmp}/x.npz"], "not conditional"),
         (["sample", "{tmp}/nowhere", "--out", "{tmp}/x.npz"], "no run.json"),
@@ -89,6 +92,35 @@ def test_bad_arguments_exit_2_with_one_line(toy_run, tmp_path, capsys, argv, mes
     status, _, err = run_cli(capsys, *argv)
     assert status == 2
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_train_options_reach_the_run_and_its_metrics(tmp_path, capsys):
+    argv = ["train", "toy", "--steps", 25, "--optimizer", "SGD", "--lr", 0.01, "--d-lr", 0.02, "--momentum", 0.9]
+    argv += ["--latent-dim", 3, "--d-steps", 2, "--generator-loss", "minimax", "--out", tmp_path]
+    assert run_cli(capsys, *argv)[0] == 0
+    config = json.loads((tmp_path / "metrics.json").read_text())["config"]
+    assert config == {**json.loads((tmp_path / "run.json").read_text())}
+    expected = dict(steps=25, optimizer="sgd", g_learning_rate=0.01, d_learning_rate=0.02, momentum=0.9)
+    expected.update(latent_dim=3, d_steps=2, generator_loss="minimax")
+    assert {key: config[key] for key in expected} == expected
+    assert json.loads((tmp_path / "history.json").read_text())["step"][-2:] == [20, 25]  # 25 is not a multiple of 10
+    assert keras.models.load_model(tmp_path / "generator.keras").inputs[0].shape[1:] == (3,)
+
+
+def test_unknown_optimizer_is_refused_with_the_choices(capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["train", "toy", "--optimizer", "adagrad"])
+    assert stop.value.code == 2 and "choose from adam, rmsprop, sgd" in capsys.readouterr().err.replace("'", "")
+
+
+def test_resume_with_a_changed_option_names_it(toy_run, tmp_path, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "run.json").write_text((toy_run / "run.json").read_text())  # a run of `train toy --steps 200`
+    (run / "checkpoint").mkdir()
+    (run / "checkpoint" / "latest.json").write_text("{}")
+    status, _, err = run_cli(capsys, "train", "toy", "--steps", 200, "--d-lr", 0.005, "--out", run, "--resume")
+    assert status == 2 and "d_learning_rate was 0.001, now 0.005" in err
 
 
 def test_broken_generator_file(toy_run, tmp_path, capsys):
@@ -114,7 +146,7 @@ class Interrupt(Exception):
 
 
 def test_resume_after_interrupt_equals_uninterrupted_run(tmp_path, monkeypatch):
-    recipe = recipes.get("toy", steps=60, checkpoint_every=20, snapshot_every=20)
+    recipe = recipes.get("toy", steps=65, checkpoint_every=20, snapshot_every=20)  # epochs of 20, 20, 20 and 5
     runs.train(recipe, tmp_path / "straight", verbose=0)
 
     save = callbacks.Checkpoint.on_epoch_end
@@ -132,7 +164,7 @@ def test_resume_after_interrupt_equals_uninterrupted_run(tmp_path, monkeypatch):
     with pytest.raises(runs.RunError, match="--resume"):
         runs.train(recipe, tmp_path / "resumed", verbose=0)  # would discard the unfinished run
     report = runs.train(recipe, tmp_path / "resumed", resume=True, verbose=0)
-    assert report["steps"] == 60 and report["speed"]["steps_this_session"] == 20
+    assert report["steps"] == 65 and report["speed"]["steps_this_session"] == 25
 
     straight, resumed = (
         keras.models.load_model(tmp_path / d / "generator.keras").get_weights() for d in ("straight", "resumed")

@@ -1,0 +1,91 @@
+"""Recipes: the fields the command line can set reach the GAN and its optimizers, any number of
+steps is laid out in whole calls, and bad values give a clear error."""
+
+import keras
+import numpy as np
+import pytest
+
+from gan_lib import recipes
+
+
+@pytest.mark.parametrize("steps", [1, 9, 10, 11, 999, 1000, 1001, 1234, 6000])
+def test_epochs_add_up_to_any_number_of_steps(steps):
+    schedule = recipes.epochs(recipes.get("toy", steps=steps))
+    assert sum(length for length, _ in schedule) == steps
+    for length, per_call in schedule:
+        assert length % per_call == 0 and length <= 1000 and per_call <= 10
+
+
+def test_a_remainder_runs_as_short_epochs_at_the_end():
+    assert recipes.epochs(recipes.get("toy", steps=1234)) == [(1000, 10), (230, 10), (4, 4)]
+    assert recipes.epochs(recipes.get("toy", steps=2000)) == [(1000, 10), (1000, 10)]
+    assert recipes.steps_before(recipes.get("toy", steps=1234), 2) == 1230
+
+
+@pytest.mark.parametrize(
+    "kind, options, expected",
+    [
+        ("adam", {"beta_1": 0.3}, {"beta_1": 0.3}),
+        ("rmsprop", {}, {}),
+        ("sgd", {"momentum": 0.9}, {"momentum": 0.9}),
+    ],
+)
+def test_optimizers_of_each_kind_with_their_own_learning_rates(kind, options, expected):
+    recipe = recipes.get("toy", optimizer=kind, g_learning_rate=0.01, d_learning_rate=0.02, **options)
+    d_optimizer, g_optimizer = recipes.optimizers(recipe)
+    assert type(d_optimizer).__name__.lower() == kind and d_optimizer is not g_optimizer
+    assert float(d_optimizer.learning_rate) == pytest.approx(0.02)
+    assert float(g_optimizer.learning_rate) == pytest.approx(0.01)
+    for name, value in expected.items():
+        assert getattr(d_optimizer, name) == value and getattr(g_optimizer, name) == value
+
+
+def test_sgd_with_momentum_trains_the_recipe_gan():
+    recipe = recipes.get(
+        "toy", steps=4, optimizer="sgd", momentum=0.9, d_steps=2, generator_loss="minimax", latent_dim=3
+    )
+    keras.utils.set_random_seed(0)
+    gan = recipes.build(recipe, seed=0)
+    assert (gan.latent_dim, gan.d_steps, gan.generator_loss) == (3, 2, "minimax")
+    recipes.fit(gan, recipe, recipes.dataset(recipe), verbose=0)
+    assert int(gan.g_optimizer.iterations) == 4 and int(gan.d_optimizer.iterations) == 8
+    assert isinstance(gan.g_optimizer, keras.optimizers.SGD) and gan.g_optimizer.momentum == 0.9
+
+
+def test_a_short_last_call_trains_as_one_step_per_call_would():
+    """13 steps as a call of 10 and a call of 3 see the same batches and noise as 13 single steps."""
+    recipe = recipes.get("toy", steps=13)
+    trained = []
+    for per_call in (10, 1):
+        keras.utils.set_random_seed(0)
+        gan = recipes.build(recipe.replace(steps_per_execution=per_call), seed=0)
+        recipes.fit(gan, recipe.replace(steps_per_execution=per_call), recipes.dataset(recipe), verbose=0)
+        assert int(gan.g_optimizer.iterations) == 13 and gan.steps_per_execution == per_call
+        trained.append(gan.generator.get_weights())
+    for a, b in zip(*trained):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"steps": 0}, "steps must be a positive int"),
+        ({"latent_dim": 2.5}, "latent_dim must be a positive int"),
+        ({"d_steps": 0}, "d_steps must be a positive int"),
+        ({"g_learning_rate": -1e-3}, "g_learning_rate must be positive"),
+        ({"d_learning_rate": 0.0}, "d_learning_rate must be positive"),
+        ({"momentum": 1.0}, "momentum must be in [0, 1)"),
+        ({"beta_1": -0.1}, "beta_1 must be in [0, 1)"),
+        ({"optimizer": "adagrad"}, "optimizer must be one of adam, rmsprop, sgd"),
+        ({"generator_loss": "hinge"}, "generator_loss must be one of non-saturating, minimax"),
+    ],
+)
+def test_bad_recipe_values_raise_a_clear_error(changes, message):
+    with pytest.raises(ValueError) as err:
+        recipes.get("mnist-gan", **changes)
+    assert message in str(err.value)
+
+
+def test_unknown_recipe_lists_the_known_ones():
+    with pytest.raises(ValueError, match="choose one of toy, mnist-gan, mnist-cgan"):
+        recipes.get("cifar")
