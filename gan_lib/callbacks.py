@@ -92,7 +92,9 @@ class StepHistory(keras.callbacks.Callback):
     """Every metric, averaged over each interval between callbacks (every `steps_per_execution` steps).
 
     Keras reports running means since the epoch began; the mean over the latest interval follows
-    exactly from two of them, so the curves need no extra work inside the compiled step.
+    exactly from two of them, so the curves need no extra work inside the compiled step. Steps are
+    counted with `global_step`, not Keras's `batch` argument, whose meaning changed between Keras
+    versions (the first step of a call in older ones, the last in newer ones).
     """
 
     def __init__(self):
@@ -100,10 +102,10 @@ class StepHistory(keras.callbacks.Callback):
         self.history = {"step": []}
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._done, self._means = 0, {}
+        self._start, self._done, self._means = global_step(self.model), 0, {}
 
     def on_train_batch_end(self, batch, logs=None):
-        done = batch + 1
+        done = global_step(self.model) - self._start  # steps in this epoch, as the running means count them
         for key, value in (logs or {}).items():
             value = float(value)
             total_before = self._done * self._means.get(key, 0.0)

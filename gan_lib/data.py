@@ -1,4 +1,4 @@
-"""Real data for the GANs: the quadratic toy, MNIST (verified, offline) and tf.data pipelines."""
+"""Real data for the GANs: the quadratic toy, mixtures of Gaussians, MNIST (verified, offline) and tf.data pipelines."""
 
 import hashlib
 import pathlib
@@ -49,6 +49,58 @@ def quadratic_dataset(batch_size, scale=100.0, seed=0):
     def batch(step):
         x = tf.random.stateless_uniform([batch_size, 1], seed=[seed, step], minval=-half, maxval=half)
         return tf.concat([x, quadratic_curve(x)], axis=1)
+
+    return tf.data.Dataset.counter().map(batch).prefetch(tf.data.AUTOTUNE)
+
+
+# --- Mixtures of Gaussians: the mode-collapse benchmark -------------------------------------
+
+
+class Mixture(NamedTuple):
+    """Equal-weight 2-D Gaussians with one standard deviation: the benchmark of VEEGAN and PacGAN."""
+
+    name: str
+    modes: np.ndarray  # (M, 2) means
+    std: float
+
+
+def ring_mixture():
+    """8 Gaussians on the unit circle, std 0.01 (Srivastava et al. 2017; Lin et al. 2018, Table 1)."""
+    angles = 2 * np.pi * np.arange(8) / 8
+    return Mixture("ring", np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32), 0.01)
+
+
+def grid_mixture():
+    """25 Gaussians at (i, j) for i, j in {-4, -2, 0, 2, 4}, std 0.05 (same papers)."""
+    axis = np.arange(-4.0, 5.0, 2.0)
+    return Mixture("grid", np.stack(np.meshgrid(axis, axis, indexing="ij"), axis=-1).reshape(-1, 2).astype(np.float32), 0.05)
+
+
+MIXTURES = {"ring": ring_mixture, "grid": grid_mixture}
+
+
+def mixture(name):
+    """The mixture called `name` ("ring" or "grid")."""
+    if name not in MIXTURES:
+        raise ValueError(f"unknown mixture {name!r}; choose one of {', '.join(MIXTURES)}")
+    return MIXTURES[name]()
+
+
+def mixture_samples(mix, n, seed=None):
+    """`n` points of a mixture as float32 (n, 2): a mode drawn uniformly, then Gaussian noise around it."""
+    rng = np.random.default_rng(seed)
+    centres = mix.modes[rng.integers(0, len(mix.modes), n)]
+    return (centres + mix.std * rng.standard_normal((n, 2))).astype(np.float32)
+
+
+def mixture_dataset(mix, batch_size, seed=0):
+    """An endless tf.data stream of fresh mixture batches, drawn statelessly so a seed fixes every batch."""
+    modes = tf.constant(mix.modes)
+
+    def batch(step):
+        which = tf.random.stateless_uniform([batch_size], [seed, 2 * step], maxval=len(mix.modes), dtype=tf.int32)
+        noise = tf.random.stateless_normal([batch_size, 2], [seed, 2 * step + 1], stddev=mix.std)
+        return tf.gather(modes, which) + noise
 
     return tf.data.Dataset.counter().map(batch).prefetch(tf.data.AUTOTUNE)
 

@@ -1,10 +1,22 @@
-"""The first cell of every notebook: one seed, version checks with a helpful message, the device."""
+"""The first cell of every notebook: one seed, version checks with a helpful message, the device,
+and a TensorFlow that starts without filling the output with its C++ log."""
 
+import contextlib
+import os
 import platform
+import re
 import sys
+import tempfile
+
+# TensorFlow's C++ info and warnings (oneDNN, XLA compiling a step) would fill the notebooks'
+# outputs. The level is read when TensorFlow is first imported; a user's own setting wins.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 MIN_PYTHON = (3, 9)
 MIN_TENSORFLOW = (2, 16)
+# Under MirroredStrategy, Keras before 3.5 does not sum the replicas' gradients and Keras before
+# 3.10 logs only the first replica's metrics.
+MIN_KERAS = (3, 10)
 
 
 def _version(text):
@@ -20,16 +32,65 @@ def check_versions():
 
     if _version(tf.__version__) < MIN_TENSORFLOW:
         raise RuntimeError(
-            f"TensorFlow {tf.__version__} is too old: the series needs TensorFlow >= 2.16 with Keras 3; "
+            f"TensorFlow {tf.__version__} is too old: the series needs TensorFlow >= 2.16 with Keras >= 3.10; "
             "run `pip install -U -r requirements.txt`"
         )
-    if _version(keras.__version__) < (3, 0):
-        raise RuntimeError(f"Keras {keras.__version__} is Keras 2: run `pip install -U 'keras>=3'`")
+    if _version(keras.__version__) < MIN_KERAS:
+        raise RuntimeError(
+            f"Keras {keras.__version__} is too old: the series needs Keras >= 3.10; "
+            "run `pip install -U -r requirements.txt`"
+        )
     if keras.backend.backend() != "tensorflow":
         raise RuntimeError(
             f"Keras runs on {keras.backend.backend()}, but the GAN train_step uses tf.GradientTape: "
             "set KERAS_BACKEND=tensorflow before importing keras"
         )
+
+
+# TensorFlow's start-up logs some lines before it reads TF_CPP_MIN_LOG_LEVEL (seen up to TF 2.21):
+# absl's banners, info lines, and two errors that are harmless: no CUDA driver on a CPU machine,
+# a CUDA plugin registered twice (Colab). The level still says which of them a user wants.
+_LOG_LINE = re.compile(r"([IWEF])\d{4} [\d:.]+ +\d+ [^\]]+\] (.*)")
+_BANNER = re.compile(r"WARNING: All log messages before absl::InitializeLog|To enable the following instructions:")
+_HARMLESS_ERROR = re.compile(r"failed call to cuInit|Unable to register cu\w+ factory")
+
+
+def is_startup_noise(line, level):
+    """Whether TF_CPP_MIN_LOG_LEVEL=level would have hidden this line of TensorFlow's start-up log."""
+    log = _LOG_LINE.match(line)
+    if log is None:
+        return level > 0 and _BANNER.match(line) is not None
+    severity = "IWEF".index(log[1])
+    if severity == 2 and _HARMLESS_ERROR.search(log[2]):
+        severity = 1
+    return severity < level
+
+
+@contextlib.contextmanager
+def _startup_noise_filtered():
+    """Catch what C++ code writes to file descriptor 2 meanwhile; pass on all but start-up noise."""
+    level = int(os.environ["TF_CPP_MIN_LOG_LEVEL"])
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            lines = caught.read().decode(errors="replace").splitlines(keepends=True)
+            sys.stderr.write("".join(line for line in lines if not is_startup_noise(line, level)))
+
+
+def start_tensorflow():
+    """Import TensorFlow and look for GPUs, the two steps that log before the log level applies."""
+    with _startup_noise_filtered():
+        import tensorflow as tf
+
+        tf.config.list_physical_devices("GPU")
 
 
 def describe_device():

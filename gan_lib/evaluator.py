@@ -1,19 +1,22 @@
 """The MNIST evaluator: a small CNN classifier whose judgements of generated digits measure a GAN.
 
 `python -m gan_lib.evaluator` trains it on the MNIST training set (a few minutes on a CPU) and
-writes data/evaluator.keras; `gan_lib.metrics` loads that file and never trains.
+writes its weights to data/evaluator.weights.npz; `gan_lib.metrics` builds the network by code,
+loads those weights and never trains. Plain named arrays load on every Keras 3 version, where a
+whole serialized model (.keras) loads only on Keras versions that know its saved configuration.
 """
 
 import argparse
 import time
 
 import keras
+import numpy as np
 from keras import layers
 
 from gan_lib import data
 from gan_lib.files import atomic_path
 
-EVALUATOR_PATH = data.DATA_DIR / "evaluator.keras"
+EVALUATOR_PATH = data.DATA_DIR / "evaluator.weights.npz"
 RECREATE_COMMAND = "python -m gan_lib.evaluator"
 IMAGE_SHAPE = (28, 28)
 FEATURES = "features"
@@ -22,7 +25,7 @@ FEATURES = "features"
 def build_evaluator(num_classes=data.NUM_CLASSES, features=64, dropout=0.25):
     """An image in [-1, 1] -> class probabilities, through a dense layer named "features".
 
-    Only built-in layers, so the saved file loads with `safe_mode=True` and no custom objects.
+    The layer names are the keys of the weights file (see `weight_arrays`), so keep them stable.
     """
     image = keras.Input(IMAGE_SHAPE, name="image")
     x = layers.Reshape((*IMAGE_SHAPE, 1), name="channel")(image)
@@ -41,7 +44,7 @@ def build_evaluator(num_classes=data.NUM_CLASSES, features=64, dropout=0.25):
 def train_evaluator(mnist=None, epochs=6, batch_size=128, seed=0, verbose=2):
     """Train a fresh evaluator on the training images, scaled to [-1, 1] like the generators' output.
 
-    Returns the uncompiled model (so its file holds no optimizer state) and its test accuracy.
+    Returns the model and its test accuracy.
     """
     keras.utils.set_random_seed(seed)
     mnist = data.load_mnist() if mnist is None else mnist
@@ -49,21 +52,41 @@ def train_evaluator(mnist=None, epochs=6, batch_size=128, seed=0, verbose=2):
     model.compile(keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(data.scale_images(mnist.x_train), mnist.y_train, epochs=epochs, batch_size=batch_size, verbose=verbose)
     _, accuracy = model.evaluate(data.scale_images(mnist.x_test), mnist.y_test, batch_size=500, verbose=0)
-    return keras.Model(model.input, model.output, name=model.name), float(accuracy)
+    return model, float(accuracy)
+
+
+def weight_arrays(model):
+    """The model's weights as {"layer/index": array}, e.g. "conv_0/0" is conv_0's kernel."""
+    return {f"{layer.name}/{i}": w for layer in model.layers for i, w in enumerate(layer.get_weights())}
+
+
+def set_weight_arrays(model, arrays):
+    """Put arrays named as by `weight_arrays` into `model`; ValueError if their names or shapes differ."""
+    expected = {key: w.shape for key, w in weight_arrays(model).items()}
+    wrong = sorted(key for key in expected.keys() | arrays.keys() if np.shape(arrays.get(key)) != expected.get(key))
+    if wrong:
+        raise ValueError(f"{', '.join(wrong)}: missing, unexpected or of another shape than in {model.name}")
+    for layer in model.layers:
+        layer.set_weights([arrays[f"{layer.name}/{i}"] for i in range(len(layer.get_weights()))])
+
+
+def save_weights(model, path):
+    """Write `weight_arrays(model)` to an .npz file atomically: a reader never sees half a file."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez(f, **weight_arrays(model))
 
 
 def main(argv=None):
-    """Train the evaluator, print its test accuracy and training time, and save it atomically."""
+    """Train the evaluator, print its test accuracy and training time, and save its weights."""
     parser = argparse.ArgumentParser(prog=RECREATE_COMMAND, description=main.__doc__)
-    parser.add_argument("--out", default=str(EVALUATOR_PATH), help="where to write the .keras file")
+    parser.add_argument("--out", default=str(EVALUATOR_PATH), help="where to write the weights (.npz)")
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     start = time.perf_counter()
     model, accuracy = train_evaluator(epochs=args.epochs, seed=args.seed)
     seconds = time.perf_counter() - start
-    with atomic_path(args.out) as tmp:
-        model.save(tmp)
+    save_weights(model, args.out)
     print(f"test accuracy {accuracy:.4f}, trained in {seconds:.0f} s, saved to {args.out}")
 
 

@@ -27,6 +27,7 @@ class Recipe:
     d_learning_rate: float = 2e-4
     beta_1: float = 0.5  # Adam only
     momentum: float = 0.0  # SGD only
+    lr_decay: str = None  # None (constant) or "cosine": from the learning rate down to 0 at the last step
     d_steps: int = 1  # discriminator updates per generator update
     generator_loss: str = "non-saturating"
     batch_norm: bool = True
@@ -35,6 +36,8 @@ class Recipe:
     fake_label: float = 0.0
     ema_decay: float = None
     conditional: bool = False
+    mixture: str = None  # "ring" or "grid": 2-D points from a mixture of Gaussians (data.MIXTURES)
+    pack: int = 1  # samples the discriminator judges at once (PacGAN); 1 is the plain game
     steps_per_execution: int = training.DEFAULT_STEPS_PER_EXECUTION
     snapshot_every: int = 500
     checkpoint_every: int = 1000
@@ -43,6 +46,11 @@ class Recipe:
     @property
     def toy(self):
         return self.name == "toy"
+
+    @property
+    def points(self):
+        """Whether samples are 2-D points (the toy or a mixture) rather than images."""
+        return self.toy or self.mixture is not None
 
     def replace(self, **changes):
         """A copy with some fields changed, checked like `get`."""
@@ -93,10 +101,11 @@ RECIPES["mnist-cgan"] = dataclasses.replace(
 
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
+LR_DECAYS = (None, "cosine")
 
 
 def _checked(recipe):
-    for name in ("steps", "batch_size", "latent_dim", "d_steps", "steps_per_execution"):
+    for name in ("steps", "batch_size", "latent_dim", "d_steps", "pack", "steps_per_execution"):
         value = getattr(recipe, name)
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ValueError(f"{name} must be a positive int, got {value!r}")
@@ -106,8 +115,14 @@ def _checked(recipe):
     for name in ("beta_1", "momentum"):
         if not 0.0 <= getattr(recipe, name) < 1.0:
             raise ValueError(f"{name} must be in [0, 1), got {getattr(recipe, name)!r}")
+    if recipe.lr_decay not in LR_DECAYS:
+        raise ValueError(f"lr_decay must be one of {LR_DECAYS}, got {recipe.lr_decay!r}")
     if recipe.optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {recipe.optimizer!r}")
+    if recipe.mixture is not None and recipe.mixture not in data.MIXTURES:
+        raise ValueError(f"mixture must be one of {', '.join(data.MIXTURES)}, got {recipe.mixture!r}")
+    if recipe.batch_size % recipe.pack:
+        raise ValueError(f"batch_size must be a multiple of pack={recipe.pack}, got {recipe.batch_size}")
     if recipe.generator_loss not in training.GENERATOR_LOSSES:
         raise ValueError(
             f"generator_loss must be one of {', '.join(training.GENERATOR_LOSSES)}, got {recipe.generator_loss!r}"
@@ -130,6 +145,12 @@ def build_models(recipe):
             models.toy_generator(recipe.latent_dim, recipe.g_hidden, mean, std),
             models.toy_discriminator(recipe.d_hidden, mean, std),
         )
+    if recipe.mixture:
+        spread = float(data.mixture(recipe.mixture).modes.std())  # the generator works in unit scale
+        return (
+            models.toy_generator(recipe.latent_dim, recipe.g_hidden, std=(spread, spread)),
+            models.mlp_discriminator(image_shape=(2 * recipe.pack,), hidden=recipe.d_hidden),
+        )
     classes = data.NUM_CLASSES if recipe.conditional else None
     return (
         models.mlp_generator(recipe.latent_dim, recipe.g_hidden, batch_norm=recipe.batch_norm, num_classes=classes),
@@ -137,8 +158,11 @@ def build_models(recipe):
     )
 
 
-def optimizer(recipe, learning_rate):
-    """One optimizer of the recipe's kind at `learning_rate`."""
+def optimizer(recipe, learning_rate, updates):
+    """One optimizer of the recipe's kind at `learning_rate`, decayed over its `updates` in the run
+    if the recipe says so."""
+    if recipe.lr_decay == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, updates)
     if recipe.optimizer == "rmsprop":
         return keras.optimizers.RMSprop(learning_rate)
     if recipe.optimizer == "sgd":
@@ -148,17 +172,25 @@ def optimizer(recipe, learning_rate):
 
 def optimizers(recipe):
     """(d_optimizer, g_optimizer): two separate optimizers, one per network."""
-    return optimizer(recipe, recipe.d_learning_rate), optimizer(recipe, recipe.g_learning_rate)
+    return (
+        optimizer(recipe, recipe.d_learning_rate, recipe.steps * recipe.d_steps),
+        optimizer(recipe, recipe.g_learning_rate, recipe.steps),
+    )
 
 
 def build(recipe, generator=None, discriminator=None, seed=None):
     """The compiled GAN (or ConditionalGAN) of a recipe, on its own models unless given others."""
     if generator is None or discriminator is None:
         generator, discriminator = build_models(recipe)
-    kind = training.ConditionalGAN if recipe.conditional else training.GAN
+    kind, options = training.GAN, {}
+    if recipe.conditional:
+        kind = training.ConditionalGAN
+    elif recipe.pack > 1:
+        kind, options = training.PackedGAN, {"pack": recipe.pack}
     gan = kind(
         generator,
         discriminator,
+        **options,
         generator_loss=recipe.generator_loss,
         real_label=recipe.real_label,
         fake_label=recipe.fake_label,
@@ -177,6 +209,8 @@ def dataset(recipe, seed=0, mnist=None, skip=0):
     conditional), `skip` batches in: where a resumed run left off."""
     if recipe.toy:
         real = data.quadratic_dataset(recipe.batch_size, recipe.scale, seed=seed)
+    elif recipe.mixture:
+        real = data.mixture_dataset(data.mixture(recipe.mixture), recipe.batch_size, seed=seed)
     else:
         mnist = mnist or data.load_mnist()
         labels = mnist.y_train if recipe.conditional else None

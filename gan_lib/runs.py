@@ -17,6 +17,7 @@ from gan_lib.callbacks import Checkpoint, Snapshots, StepHistory, global_step, r
 from gan_lib.files import atomic_path
 
 SNAPSHOT_SEED = 1234
+MIXTURE_SAMPLES = 2500
 ARTEFACTS = ("generator.keras", "samples.png", "progress.gif", "losses.png", "history.json", "metrics.json")
 
 
@@ -39,7 +40,7 @@ def snapshot_inputs(recipe, latent_dim):
     if recipe.conditional:
         noise = np.tile(training.latent_noise(10, latent_dim, recipe.noise, SNAPSHOT_SEED), (10, 1))
         return noise, np.repeat(np.arange(data.NUM_CLASSES), 10)
-    n = 1000 if recipe.toy else 100
+    n = 1000 if recipe.points else 100
     return training.latent_noise(n, latent_dim, recipe.noise, SNAPSHOT_SEED), None
 
 
@@ -49,25 +50,52 @@ def toy_limits(recipe):
     return (-1.2 * half, 1.2 * half), (-0.1 * half**2, 1.2 * (10 + half**2))
 
 
+def mixture_limits(mix):
+    """Square axis limits that hold every mode of a mixture with a margin."""
+    reach = 1.25 * float(np.abs(mix.modes).max())
+    return (-reach, reach), (-reach, reach)
+
+
 def picture(recipe, samples, caption=None):
-    """One uint8 picture of a recipe's samples: an image grid, or real and generated toy points."""
+    """One uint8 picture of a recipe's samples: an image grid, or real and generated points."""
     if recipe.toy:
         real = data.quadratic_samples(len(samples), recipe.scale, seed=SNAPSHOT_SEED)
         ax = plotting.plot_points(real, samples, title=caption, limits=toy_limits(recipe))
+        return plotting.figure_to_array(ax.figure)
+    if recipe.mixture:
+        mix = data.mixture(recipe.mixture)
+        real = data.mixture_samples(mix, len(samples), seed=SNAPSHOT_SEED)
+        ax = plotting.plot_points(real, samples, title=caption, limits=mixture_limits(mix))
         return plotting.figure_to_array(ax.figure)
     grid = plotting.image_grid(samples, ncols=10)
     return plotting.captioned(grid, caption) if caption else grid
 
 
+def film_grid(recipe, images):
+    """The part of an MNIST snapshot a progress GIF shows: 25 digits, or for a conditional GAN three
+    noise vectors (a row each) drawn with all ten labels. A light film loads fast in a notebook."""
+    if recipe.conditional:
+        by_noise = np.asarray(images).reshape(data.NUM_CLASSES, 10, 28, 28)[:, :3].transpose(1, 0, 2, 3)
+        return plotting.image_grid(by_noise.reshape(-1, 28, 28), ncols=data.NUM_CLASSES)
+    return plotting.image_grid(np.asarray(images)[:25], ncols=5)
+
+
 def progress_frames(recipe, snapshots):
     """The frames of a progress GIF: each snapshot with its step."""
-    return [picture(recipe, frame, f"step {step}") for step, frame in zip(snapshots.steps, snapshots.frames)]
+    if recipe.points:
+        return [picture(recipe, frame, f"step {step}") for step, frame in zip(snapshots.steps, snapshots.frames)]
+    return [
+        plotting.captioned(film_grid(recipe, frame), f"step {step}", scale=1)
+        for step, frame in zip(snapshots.steps, snapshots.frames)
+    ]
 
 
 def measure(recipe, gan, n=10000):
     """Measured quality of the trained generator beside the same measure on real data."""
     if recipe.toy:
         return metrics.toy_report(gan.generate(n), scale=recipe.scale)
+    if recipe.mixture:  # 2,500 samples, as in the protocol of the papers we compare with
+        return metrics.mixture_report(gan.generate(MIXTURE_SAMPLES), data.mixture(recipe.mixture))
     if recipe.conditional:
         labels = np.arange(n) % data.NUM_CLASSES
         return metrics.mnist_report(gan.generate(n, labels=labels), labels_asked=labels)
@@ -164,7 +192,7 @@ def sample(run_dir, out, n=100, label=None, seed=0):
         labels = np.full(n, label) if label is not None else np.arange(n) * data.NUM_CLASSES // n
     samples = training.generate(generator, n, labels=labels, noise_kind=config["noise"], seed=seed)
     if out.suffix == ".npz":
-        arrays = {"points": samples.astype(np.float32)} if recipe.toy else {"images": data.unscale_images(samples)}
+        arrays = {"points": samples.astype(np.float32)} if recipe.points else {"images": data.unscale_images(samples)}
         if labels is not None:
             arrays["labels"] = labels.astype(np.int64)
         with atomic_path(out) as tmp:

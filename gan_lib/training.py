@@ -5,6 +5,8 @@ the discriminator, each with its own optimizer and its own GradientTape. Nothing
 each tape differentiates only the weights of the network it updates.
 """
 
+import warnings
+
 import numpy as np
 import keras
 import tensorflow as tf
@@ -135,16 +137,20 @@ class GAN(keras.Model):
                     f"{model.name} has {len(model.inputs)}"
                 )
         made, judged = _shape(generator.output)[1:], _shape(discriminator.inputs[0])[1:]
-        if made != judged:
+        if self._judged_shape(made) != judged:
             raise ValueError(
                 f"the generator makes samples of shape {made} but the discriminator takes {judged}; "
-                "build both for the same sample shape"
+                f"build the discriminator for {self._judged_shape(made)}"
             )
         if n == 2 and _shape(generator.inputs[1])[1:] != _shape(discriminator.inputs[1])[1:]:
             raise ValueError(
                 f"the generator's label input {_shape(generator.inputs[1])[1:]} differs from the "
                 f"discriminator's {_shape(discriminator.inputs[1])[1:]}; build both with the same num_classes"
             )
+
+    def _judged_shape(self, made):
+        """The shape of what the discriminator takes, for samples of shape `made`."""
+        return made
 
     @property
     def sample_shape(self):
@@ -217,7 +223,8 @@ class GAN(keras.Model):
         batches (as gan_lib.data makes), a call takes its `steps_per_execution` batches and runs
         all its steps in one XLA loop instead of entering XLA once per step: the same steps on the
         same batches and noise, with less overhead per step. Otherwise, and for a subclass with its
-        own train_step, Keras's loop runs.
+        own train_step, Keras's loop runs; also, with a one-line warning, where this Keras or
+        TensorFlow feeds fit() or traces differently from what the faster path relies on.
         """
         if self.train_function is not None and not force:
             return self.train_function
@@ -226,6 +233,11 @@ class GAN(keras.Model):
         one_device = self.distribute_strategy is tf.distribute.get_strategy() and not tf.distribute.has_strategy()
         own_step = type(self).train_step is not GAN.train_step
         if not self.jit_compile or self.run_eagerly or steps == 1 or not one_device or own_step:
+            return one_per_step
+
+        def keras_loop(why):
+            versions = f"Keras {keras.__version__} on TensorFlow {tf.__version__}"
+            warnings.warn(f"{versions} {why}: GAN.fit runs Keras's own, slower loop", stacklevel=3)
             return one_per_step
 
         @tf.function(jit_compile=True)
@@ -256,9 +268,15 @@ class GAN(keras.Model):
             return count, run_steps(batches, count)
 
         def train_function(iterator):
-            if not isinstance(iterator, tf.data.Iterator) or not all(
-                spec.shape.is_fully_defined() for spec in tf.nest.flatten(iterator.element_spec)
-            ):
+            if not isinstance(iterator, tf.data.Iterator):  # the faster path reads batches from one
+                self.train_function = keras_loop(f"feeds fit() a {type(iterator).__name__}")
+                return one_per_step(iterator)
+            if not all(spec.shape.is_fully_defined() for spec in tf.nest.flatten(iterator.element_spec)):
+                return one_per_step(iterator)
+            try:
+                whole_call.get_concrete_function(iterator)  # traces only (once per stream): takes no batch
+            except Exception as err:  # noqa: BLE001 - any Keras or TensorFlow that cannot trace it
+                self.train_function = keras_loop(f"cannot trace the faster path ({type(err).__name__})")
                 return one_per_step(iterator)
             count, logs = whole_call(iterator)
             if int(count) == 0:
@@ -311,14 +329,18 @@ class GAN(keras.Model):
     def _inputs(self, x, labels):
         return x if labels is None else [x, labels]
 
+    def judge(self, samples, labels=None):
+        """The discriminator's logits for a batch, in training mode: what every update differentiates."""
+        return self.discriminator(self._inputs(samples, labels), training=True)
+
     def discriminator_step(self, real, real_labels=None):
         """One discriminator update on a real batch and a generated one; the generator is untouched."""
         batch = tf.shape(real)[0]
         fake_labels = self._condition(batch, real_labels)
         fake = self.generator(self._inputs(self.sample_noise(batch), fake_labels), training=True)
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(self._inputs(real, real_labels), training=True)
-            fake_logits = self.discriminator(self._inputs(fake, fake_labels), training=True)
+            real_logits = self.judge(real, real_labels)
+            fake_logits = self.judge(fake, fake_labels)
             losses = discriminator_loss(real_logits, fake_logits, self.real_label, self.fake_label)
             loss = _global_mean(losses)  # inside the tape, or the tape cannot differentiate it
         grads = tape.gradient(loss, self.discriminator.trainable_variables)
@@ -331,7 +353,7 @@ class GAN(keras.Model):
         noise = self.sample_noise(batch)
         with tf.GradientTape() as tape:
             fake = self.generator(self._inputs(noise, fake_labels), training=True)
-            logits = self.discriminator(self._inputs(fake, fake_labels), training=True)
+            logits = self.judge(fake, fake_labels)
             losses = generator_loss(logits, self.generator_loss)
             loss = _global_mean(losses)
         grads = tape.gradient(loss, self.generator.trainable_variables)
@@ -429,3 +451,31 @@ class ConditionalGAN(GAN):
     def _condition(self, n, real_labels):
         classes = _replica_share(self._draw_classes, n)
         return tf.one_hot(classes, self.num_classes)
+
+
+class PackedGAN(GAN):
+    """PacGAN (Lin et al. 2018): the discriminator judges `pack` samples at once, all real or all
+    generated. A generator that keeps drawing the same few modes makes packs that look alike, which
+    is easy to catch, so packing penalises mode collapse. The samples of a pack are stacked along
+    their first axis: build the discriminator for a sample shape of (pack * n, ...)."""
+
+    def __init__(self, generator, discriminator, *, pack=2, **kwargs):
+        if not isinstance(pack, int) or pack < 1:
+            raise ValueError(f"pack must be a positive int, got {pack!r}")
+        self.pack = pack
+        super().__init__(generator, discriminator, **kwargs)
+
+    def _judged_shape(self, made):
+        return (self.pack * made[0], *made[1:])
+
+    def judge(self, samples, labels=None):
+        """Logits for packs of `pack` consecutive samples: one logit per pack."""
+        shape = self._judged_shape(self.sample_shape)
+        return self.discriminator(tf.reshape(samples, (-1, *shape)), training=True)
+
+    def _check_data(self, x):
+        super()._check_data(x)
+        spec = x.element_spec if isinstance(x, tf.data.Dataset) else x
+        batch = _shape(_unpack(spec)[0])[0]
+        if batch is not None and batch % self.pack:
+            raise ValueError(f"the batch size {batch} is not a multiple of pack={self.pack}; choose one that is")

@@ -6,9 +6,7 @@ fixtures are factories without state, so they live for the whole session; every 
 fresh, seeded models.
 """
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import gan_lib  # first, so that TensorFlow starts without its C++ log
 
 import matplotlib
 

@@ -29,17 +29,20 @@ class _EveryLog(keras.callbacks.Callback):
 # --- StepHistory ------------------------------------------------------------------------------
 
 
-def test_step_history_interval_means_are_the_true_per_step_means(make_gan, tiny_batches):
+@pytest.mark.parametrize("jit_compile", [False, True], ids=["keras-loop", "fast-path"])
+def test_step_history_interval_means_are_the_true_per_step_means(make_gan, tiny_batches, jit_compile):
     # The truth: one step per epoch, so Keras's running means restart at every step and each
     # logged value is that step's own loss.
     truth = _EveryLog()
-    make_gan(steps_per_execution=1).fit(tiny_batches(), steps_per_epoch=1, epochs=8, verbose=0, callbacks=[truth])
+    make_gan(steps_per_execution=1, jit_compile=jit_compile).fit(
+        tiny_batches(), steps_per_epoch=1, epochs=8, verbose=0, callbacks=[truth]
+    )
     per_step = {key: np.array([truth.logs[s][key] for s in range(1, 9)]) for key in KEYS}
 
     # the same training seen every 3 steps in one epoch, and every 2 steps over two epochs
     for per_call, steps, epochs in ((3, 6, 1), (2, 4, 2)):
         history = StepHistory()
-        make_gan(steps_per_execution=per_call).fit(
+        make_gan(steps_per_execution=per_call, jit_compile=jit_compile).fit(
             tiny_batches(), steps_per_epoch=steps, epochs=epochs, verbose=0, callbacks=[history]
         )
         done = steps * epochs

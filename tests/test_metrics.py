@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_lib import data, metrics
+from gan_lib import data, evaluator, metrics
 from gan_lib.evaluator import EVALUATOR_PATH, RECREATE_COMMAND
 
 N = 1000
@@ -38,11 +38,26 @@ def collapsed_outputs(mnist):
 # --- The evaluator file -------------------------------------------------------------------------
 
 
-def test_evaluator_file_is_small_and_loads_without_custom_objects():
+def test_evaluator_file_is_small_and_holds_only_arrays_for_the_built_network():
     assert EVALUATOR_PATH.stat().st_size < 1_000_000
-    model = keras.models.load_model(EVALUATOR_PATH, safe_mode=True)
+    with np.load(EVALUATOR_PATH, allow_pickle=False) as npz:
+        shapes = {key: npz[key].shape for key in npz.files}
+    assert shapes == {key: w.shape for key, w in evaluator.weight_arrays(evaluator.build_evaluator()).items()}
+    model = metrics.load_evaluator()
     assert model.get_layer("features").output.shape[-1] >= 32
     assert tuple(model.outputs[0].shape) == (None, data.NUM_CLASSES)
+
+
+def test_saved_weights_load_back_exactly(tmp_path):
+    keras.utils.set_random_seed(1)
+    model = evaluator.build_evaluator()
+    path = tmp_path / "evaluator.weights.npz"
+    evaluator.save_weights(model, path)
+    loaded = metrics.load_evaluator(path)
+    assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
+    for saved, restored in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(saved, restored)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left behind
 
 
 def test_evaluator_judges_uint8_pixels_as_their_scaled_images(mnist):
@@ -51,9 +66,9 @@ def test_evaluator_judges_uint8_pixels_as_their_scaled_images(mnist):
     np.testing.assert_allclose(as_uint8.probabilities, as_float.probabilities, atol=1e-6)
 
 
-@pytest.mark.parametrize("contents", [None, b"not a keras archive", b"PK\x03\x04 truncated zip"])
+@pytest.mark.parametrize("contents", [None, b"not an npz file", b"PK\x03\x04 truncated zip"])
 def test_missing_or_corrupt_evaluator_names_the_file_and_the_fix(tmp_path, contents):
-    path = tmp_path / "evaluator.keras"
+    path = tmp_path / "evaluator.weights.npz"
     if contents is not None:
         path.write_bytes(contents)
     with pytest.raises(metrics.EvaluatorFileError) as caught:
@@ -61,11 +76,19 @@ def test_missing_or_corrupt_evaluator_names_the_file_and_the_fix(tmp_path, conte
     assert str(path) in str(caught.value) and RECREATE_COMMAND in str(caught.value)
 
 
-def test_a_model_that_is_not_an_evaluator_is_refused(tmp_path):
-    path = tmp_path / "other.keras"
-    keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)]).save(path)
-    with pytest.raises(metrics.EvaluatorFileError, match="not an MNIST evaluator"):
+ANOTHER_NETWORK = {
+    "narrower": lambda: evaluator.weight_arrays(evaluator.build_evaluator(features=32)),
+    "foreign": lambda: {"dense/0": np.zeros((3, 1), np.float32)},
+}
+
+
+@pytest.mark.parametrize("other", ANOTHER_NETWORK.values(), ids=ANOTHER_NETWORK.keys())
+def test_weights_of_another_network_are_refused(tmp_path, other):
+    path = tmp_path / "other.weights.npz"
+    np.savez(path, **other())
+    with pytest.raises(metrics.EvaluatorFileError, match="not an MNIST evaluator's weights") as caught:
         metrics.load_evaluator(path)
+    assert str(path) in str(caught.value)
 
 
 @pytest.mark.parametrize("images", [np.zeros((4, 28)), np.zeros((4, 14, 14)), np.full((4, 28, 28), 255.0)])

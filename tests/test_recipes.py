@@ -89,3 +89,15 @@ def test_bad_recipe_values_raise_a_clear_error(changes, message):
 def test_unknown_recipe_lists_the_known_ones():
     with pytest.raises(ValueError, match="choose one of toy, mnist-gan, mnist-cgan"):
         recipes.get("cifar")
+
+
+def test_cosine_decay_reaches_zero_at_the_last_update_of_each_network():
+    recipe = recipes.get("toy", steps=100, d_steps=2, lr_decay="cosine", g_learning_rate=0.01, d_learning_rate=0.02)
+    d_optimizer, g_optimizer = recipes.optimizers(recipe)
+    assert float(g_optimizer.learning_rate) == pytest.approx(0.01)
+    g_optimizer.iterations.assign(50)
+    d_optimizer.iterations.assign(100)  # two discriminator updates per generator update: also half way
+    assert float(g_optimizer.learning_rate) == pytest.approx(0.005)
+    assert float(d_optimizer.learning_rate) == pytest.approx(0.01)
+    g_optimizer.iterations.assign(100)
+    assert float(g_optimizer.learning_rate) == pytest.approx(0.0, abs=1e-9)

@@ -4,7 +4,7 @@
     python tools/notebooks.py fix                # rewrite navigation and setup cells
     python tools/notebooks.py execute [NAME ...] # run notebooks in place, keeping their outputs
 
-Navigation cells start with NAVIGATION; the setup cell starts with SETUP_FIRST_LINE. Both are
+Navigation cells start with NAVIGATION; the setup cell starts with SETUP_MARKER. Both are
 generated here, so every notebook has the same ones.
 """
 
@@ -18,15 +18,16 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 REPO = "gan-notebooks/gan-notebooks"
 NAVIGATION = "<!--NAVIGATION-->"
-SETUP_FIRST_LINE = "# Setup (the same in every notebook): in Colab, fetch the series and install gan_lib."
-SETUP = f'''{SETUP_FIRST_LINE}
+SETUP_MARKER = "# Setup (the same in every notebook)"
+# Colab already has TensorFlow, Keras and every other dependency, so the cell only fetches the
+# series and puts it on the path: no pip, which could upgrade TensorFlow under a running kernel.
+SETUP = f'''{SETUP_MARKER}: in Colab, fetch the series so that gan_lib can be imported.
 import os, subprocess, sys
 
 HOME = "/content/gan-notebooks"
 if "google.colab" in sys.modules:
     if not os.path.exists(HOME):
         subprocess.run(["git", "clone", "-q", "--depth", "1", "https://github.com/{REPO}", HOME], check=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", HOME], check=True)
     sys.path.insert(0, HOME)
 
 from gan_lib import environment
@@ -71,7 +72,7 @@ def expected(paths, i, nb):
     cells = [c for c in nb.cells if not (c.cell_type == "markdown" and c.source.startswith(NAVIGATION))]
     for cell in cells:
         if cell.cell_type == "code":
-            if cell.source.startswith(SETUP_FIRST_LINE):
+            if cell.source.startswith(SETUP_MARKER):
                 cell.source = SETUP
             break
     top, bottom = (nbformat.v4.new_markdown_cell(nav, id=f"navigation-{where}") for where in ("top", "bottom"))

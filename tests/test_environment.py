@@ -1,0 +1,36 @@
+"""TensorFlow starts quietly: its start-up lines obey TF_CPP_MIN_LOG_LEVEL, anything else gets through."""
+
+import os
+
+import pytest
+
+from gan_lib import environment
+
+# Lines TensorFlow 2.21 writes while it is imported and probes for a GPU, on a CPU machine.
+BANNER = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+INFO = "I0000 00:00:1795637751.012891    4661 cudart_stub.cc:31] Could not find cuda drivers on your machine.\n"
+SECOND_LINE = "To enable the following instructions: AVX2 FMA, in other operations, rebuild TensorFlow.\n"
+NO_GPU = "E0000 00:00:1795637755.659706    4661 cuda_platform.cc:52] failed call to cuInit: CUDA error (303)\n"
+STARTUP = [BANNER, INFO, SECOND_LINE, NO_GPU]
+ERROR = "E1125 20:15:33.123456    4661 cuda_driver.cc:1046] failed to allocate 2.00G: CUDA_ERROR_OUT_OF_MEMORY\n"
+
+
+@pytest.mark.parametrize("line", STARTUP)
+def test_startup_lines_are_noise_at_the_default_level(line):
+    assert environment.is_startup_noise(line, level=2)
+
+
+@pytest.mark.parametrize("line", [ERROR, "Traceback (most recent call last):\n", "a Python warning\n"])
+def test_errors_and_other_lines_are_kept(line):
+    assert not environment.is_startup_noise(line, level=2)
+
+
+def test_a_user_who_asks_for_every_line_gets_it():
+    assert not any(environment.is_startup_noise(line, level=0) for line in [*STARTUP, ERROR])
+
+
+def test_filter_drops_noise_and_passes_the_rest(capfd, monkeypatch):
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "2")
+    with environment._startup_noise_filtered():
+        os.write(2, "".join([*STARTUP, ERROR]).encode())
+    assert capfd.readouterr().err == ERROR
