@@ -184,3 +184,14 @@ def test_resume_needs_a_checkpoint_and_the_same_arguments(tmp_path, capsys):
     runs.write_json(tmp_path / "run.json", {"name": "toy", "steps": 20, "seed": 0})
     with pytest.raises(runs.RunError, match="another configuration"):
         runs.train(recipe, tmp_path, resume=True, verbose=0)
+
+
+def test_a_mixture_run_writes_points_and_the_benchmark_measures(tmp_path, capsys):
+    out = tmp_path / "grid"
+    assert run_cli(capsys, "train", "grid", "--steps", 30, "--out", out)[0] == 0
+    quality = json.loads((out / "metrics.json").read_text())["quality"]
+    assert quality["generated"]["n"] == runs.MIXTURE_SAMPLES == 2500  # the papers' protocol
+    assert quality["real"]["modes"] == 25 and quality["real"]["high_quality"] > 0.97
+    assert run_cli(capsys, "sample", out, "--n", 40, "--out", tmp_path / "points.npz")[0] == 0
+    with np.load(tmp_path / "points.npz", allow_pickle=False) as npz:
+        assert npz["points"].shape == (40, 2) and npz["points"].dtype == np.float32

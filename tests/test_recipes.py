@@ -87,7 +87,7 @@ def test_bad_recipe_values_raise_a_clear_error(changes, message):
 
 
 def test_unknown_recipe_lists_the_known_ones():
-    with pytest.raises(ValueError, match="choose one of toy, mnist-gan, mnist-cgan"):
+    with pytest.raises(ValueError, match="choose one of toy, mnist-gan, mnist-cgan, ring, grid"):
         recipes.get("cifar")
 
 
@@ -101,3 +101,13 @@ def test_cosine_decay_reaches_zero_at_the_last_update_of_each_network():
     assert float(d_optimizer.learning_rate) == pytest.approx(0.01)
     g_optimizer.iterations.assign(100)
     assert float(g_optimizer.learning_rate) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_packed_recipe_builds_a_packed_gan_that_trains():
+    recipe = recipes.get("ring", steps=20, pack=4)
+    gan = recipes.build(recipe, seed=0)
+    assert gan.pack == 4 and gan.discriminator.inputs[0].shape[1:] == (8,)
+    recipes.fit(gan, recipe, recipes.dataset(recipe), verbose=0)
+    assert int(gan.g_optimizer.iterations) == 20
+    with pytest.raises(ValueError, match="batch_size must be a multiple of pack=3"):
+        recipes.get("ring", pack=3)
