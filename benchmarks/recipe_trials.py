@@ -1,0 +1,369 @@
+"""Recipe trials: quality against steps, and speed side by side, for variants of the `mnist-gan` recipe.
+
+    python benchmarks/recipe_trials.py speed [NAME ...] [--steps 1000] [--rounds 3]  # steps/s, interleaved
+    python benchmarks/recipe_trials.py quality NAME [--every 2000] [--until N] [--ema D ...]
+    python benchmarks/recipe_trials.py overhead [NAME] --steps 1000   # where `gan_lib train`'s time goes
+    python benchmarks/recipe_trials.py table                          # rewrite recipe_trials.md
+
+The committed table came from: `speed today b64 b32 b64-small-g b64-small --steps 300 --rounds 2`;
+`quality b64-small`; `quality b64-small-g --every 3000`; `quality b64 --every 3000 --ema 0.9995 0.9998`;
+`quality today --until 6000 --every 3000 --ema 0.999`; `quality b64-decay --every 3000`;
+`quality cgan-b64 --every 4000`; `overhead today --steps 1000`.
+
+`quality` trains a candidate once with its defaults and seed 0, and measures the generator that a
+run of that many steps would keep (the moving average) every `--every` steps: with no learning-rate
+schedule a snapshot at step k of a long run is exactly a k-step run, so one run gives a whole curve.
+Measurement uses `metrics.mnist_report` on 10,000 samples, as `runs.measure` does; its time is not
+counted as training. `speed` times every candidate in one process, repetitions interleaved, so that
+the ratios hold even when other work shares the machine. Results accumulate in a JSON file
+(--results); `table` turns them into benchmarks/recipe_trials.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import statistics
+import time
+
+STARTED = time.perf_counter()  # before TensorFlow's import: the overhead table counts it
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from gan_lib import metrics, recipes, training  # noqa: E402
+from gan_lib.callbacks import global_step  # noqa: E402
+
+HERE = pathlib.Path(__file__).resolve().parent
+TODAY = recipes.get("mnist-gan")
+SMALL_G, SMALL_D = (128, 256, 512), (256, 128)
+CANDIDATES = {
+    "today": TODAY,
+    "b64": TODAY.replace(batch_size=64, steps=12000, ema_decay=0.999),
+    "b32": TODAY.replace(batch_size=32, steps=16000, ema_decay=0.999, g_learning_rate=4e-4, d_learning_rate=4e-4),
+    "b64-small-g": TODAY.replace(batch_size=64, steps=16000, ema_decay=0.999, g_hidden=SMALL_G),
+    "b64-small": TODAY.replace(batch_size=64, steps=12000, ema_decay=0.999, g_hidden=SMALL_G, d_hidden=SMALL_D),
+    "b128-small": TODAY.replace(steps=8000, ema_decay=0.999, g_hidden=SMALL_G, d_hidden=SMALL_D),
+    "b64-decay": TODAY.replace(batch_size=64, steps=9000, ema_decay=0.999),
+    "cgan-b64": recipes.get("mnist-cgan").replace(batch_size=64),
+}
+# Candidates whose learning rates fall linearly to zero over their steps (not a Recipe field yet);
+# on their curves only the last row is a run of that many steps.
+LINEAR_DECAY = {"b64-decay"}
+
+# What the committed results showed; kept by hand beside the generated tables.
+FINDINGS = """\
+## Findings
+
+- Every faster variant learns less per step. At 12,000 steps: batch 64 with today's networks
+  8.55 / 5.06 (score / Fréchet distance), batch 64 with the G 128-256-512 generator 8.32 / 9.11,
+  batch 64 with both networks halved 8.27 / 9.24; the smaller generator reaches only 8.40 / 8.03 at
+  15,000. Today's recipe is ahead of batch 64 at the same step (8.29 / 8.92 against 8.08 / 12.30 at
+  6,000) and reached 8.90 / 3.08 at 16,000 (benchmarks/quality_results.md). Per second of training,
+  batch 64 with today's networks is a little ahead (9,000 of its steps take the time of about 5,700 of
+  today's: 8.39 / 7.18 against about 8.3 / 8.9), but no variant reaches the score bar (8.78) within
+  its steps: none fits the time budget with the quality kept.
+- The moving average is not the lever: `GAN._update_ema` warms up with decay (1 + t) / (10 + t), below
+  0.9995 until step 18,000 and below 0.999 until 9,000, so `ema_decay` 0.9995 and 0.999 give the same
+  generator up to step 9,000, and 0.9995 never takes effect in a 16,000-step run. Longer averages
+  kept beside the run (rows marked \\*) were no better at 12,000 steps and worse earlier.
+- Nor is a learning rate that falls linearly to zero: batch 64 over 9,000 steps ends at 7.86 / 17.9,
+  against 8.39 / 7.18 at the same step with a constant rate.
+- The conditional GAN keeps its bars at batch 64 (1.59x the steps per second): at its 8,000 steps
+  9.49 / 3.17, conditional accuracy 0.961, worst class 0.922 (batch 128: 9.55 / 2.32, 0.968, 0.935).
+- `mixed_bfloat16` was not tried: it needs AVX512-BF16 or AMX, which this CPU lacks (see Machine).
+"""
+
+
+def load():
+    return os.getloadavg()[0]
+
+
+def describe(recipe):
+    lr = f"{recipe.g_learning_rate:g}" if recipe.g_learning_rate == recipe.d_learning_rate else (
+        f"G {recipe.g_learning_rate:g} / D {recipe.d_learning_rate:g}"
+    )
+    g, d = "-".join(map(str, recipe.g_hidden)), "-".join(map(str, recipe.d_hidden))
+    lr += " decaying linearly to 0" if recipe in (CANDIDATES[n] for n in LINEAR_DECAY) else ""
+    return f"batch {recipe.batch_size}, G {g}, D {d}, Adam {lr}, real label {recipe.real_label}, EMA {recipe.ema_decay}"
+
+
+class Quality(keras.callbacks.Callback):
+    """Measures the sampler every `every` steps; keeps training time apart from measuring time.
+
+    `extra_decays`: more moving averages of the generator, updated every call (`steps_per_execution`
+    steps) with the decay raised to that power after a plain mean at the start (not `GAN`'s warm-up),
+    and measured from `extra_from` on: longer or shorter averages of the same run, side by side.
+    """
+
+    def __init__(self, every, extra_decays=(), extra_from=0, n=10000):
+        super().__init__()
+        self.every, self.n, self.rows, self.measuring = every, n, [], 0.0
+        self.extra_decays, self.extra_from = tuple(extra_decays), extra_from
+
+    def on_train_begin(self, logs=None):
+        if not hasattr(self, "start"):
+            self.start, self.last = time.perf_counter(), 0
+            self.averages = {d: self.model.generator.get_weights() for d in self.extra_decays}
+            self.copy = keras.models.clone_model(self.model.generator) if self.extra_decays else None
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = global_step(self.model)
+        weights = self.model.generator.get_weights() if self.extra_decays else []
+        for decay, average in self.averages.items():
+            keep = min(decay ** (step - self.last), self.last / step)  # early on: the plain mean
+            self.averages[decay] = [keep * a + (1 - keep) * w for a, w in zip(average, weights)]
+        self.last = step
+        if step % self.every:
+            return
+        began = time.perf_counter()
+        seconds = began - self.start - self.measuring
+        row = {"step": step, "train_seconds": round(seconds, 1), "load": round(load(), 2)}
+        labels = np.arange(self.n) % 10 if self.model.num_inputs == 2 else None
+        row.update(self.measure(self.model.generate(self.n, labels=labels), labels))
+        if step >= self.extra_from:
+            for decay, average in self.averages.items():
+                self.copy.set_weights(average)
+                row[f"ema {decay}"] = self.measure(training.generate(self.copy, self.n, noise_kind=self.model.noise))
+        self.measuring += time.perf_counter() - began
+        self.rows.append(row)
+        print(f"  step {step}: {row}", flush=True)
+
+    @staticmethod
+    def measure(images, labels=None):
+        report = metrics.mnist_report(images, labels_asked=labels)["generated"]
+        row = {
+            "classifier_score": round(report["classifier_score"], 3),
+            "frechet_distance": round(report["frechet_distance"], 3),
+            "class_balance": round(report["class_balance"], 4),
+        }
+        if labels is not None:  # a conditional GAN: how often the digit asked for comes out
+            row["conditional_accuracy"] = round(report["conditional_accuracy"], 4)
+            row["worst_class"] = round(min(report["conditional_accuracy_per_class"]), 4)
+        return row
+
+
+def quality(name, every, extra_decays=(), until=None):
+    recipe = CANDIDATES[name].replace(steps=until or CANDIDATES[name].steps)
+    keras.utils.set_random_seed(0)
+    gan = recipes.build(recipe, seed=0)
+    if name in LINEAR_DECAY:
+        d_rate, g_rate = (
+            keras.optimizers.schedules.PolynomialDecay(rate, recipe.steps, end_learning_rate=0.0)
+            for rate in (recipe.d_learning_rate, recipe.g_learning_rate)
+        )
+        d_optimizer = keras.optimizers.Adam(d_rate, beta_1=recipe.beta_1)
+        g_optimizer = keras.optimizers.Adam(g_rate, beta_1=recipe.beta_1)
+        gan.compile(d_optimizer, g_optimizer, steps_per_execution=recipe.steps_per_execution)
+    callback = Quality(every, extra_decays, extra_from=recipe.steps // 2)
+    recipes.fit(gan, recipe, recipes.dataset(recipe, 0), [callback], verbose=0)
+    return {"recipe": describe(recipe), "steps": recipe.steps, "curve": callback.rows, "diverged": gan.diverged}
+
+
+class _Clock(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.times = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.times.append(time.perf_counter())
+
+
+def speed(names, steps, rounds):
+    """Steps/s of each candidate: compiled and warmed up first, then `rounds` interleaved timed fits
+    of `steps` steps, timed from the end of the first call to the end of the last."""
+    fits = {}
+    for name in names:
+        recipe = CANDIDATES[name]
+        keras.utils.set_random_seed(0)
+        gan = recipes.build(recipe, seed=0)
+        real = recipes.dataset(recipe, 0)
+        began = time.perf_counter()
+        gan.fit(real, epochs=1, steps_per_epoch=2 * recipe.steps_per_execution, verbose=0)
+        print(f"  {name}: compiled and warmed up in {time.perf_counter() - began:.1f} s", flush=True)
+        fits[name] = (gan, real, recipe.steps_per_execution, [])
+    for _ in range(rounds):
+        for name, (gan, real, per_call, rates) in fits.items():
+            clock = _Clock()
+            gan.fit(real, epochs=1, steps_per_epoch=steps + per_call, verbose=0, callbacks=[clock])
+            rates.append(steps / (clock.times[-1] - clock.times[0]))
+            print(f"  {name}: {rates[-1]:.1f} steps/s (load {load():.2f})", flush=True)
+    return {name: [round(r, 2) for r in rates] for name, (_, _, _, rates) in fits.items()}
+
+
+def overhead(name, steps, out):
+    """Seconds of each part of `runs.train` (what `python -m gan_lib train` runs), by wrapping the parts."""
+    import functools
+
+    from gan_lib import callbacks, plotting, runs
+
+    seconds, clock = {}, _Clock()
+
+    def timed(owner, attribute, label):
+        function = getattr(owner, attribute)
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                seconds[label] = seconds.get(label, 0.0) + time.perf_counter() - began
+
+        setattr(owner, attribute, wrapper)
+
+    fit = recipes.fit
+
+    def clocked_fit(gan, recipe, real, callbacks=(), *args, **kwargs):
+        clock.start = time.perf_counter()
+        return fit(gan, recipe, real, [*callbacks, clock], *args, **kwargs)
+
+    recipes.fit = clocked_fit
+    for owner, attribute, label in (
+        (recipes, "build", "build the GAN"),
+        (recipes, "dataset", "load MNIST, make the pipeline"),
+        (recipes, "fit", "fit (compile + train)"),
+        (callbacks.Snapshots, "take", "snapshots (in fit)"),
+        (callbacks.Checkpoint, "on_epoch_end", "checkpoints (in fit)"),
+        (metrics, "_mnist_reference", "real-data reference (in measure)"),
+        (runs, "measure", "measure 10,000 samples"),
+        (plotting, "save_picture", "samples.png"),
+        (plotting, "save_gif", "progress.gif"),
+        (plotting, "plot_history", "losses.png"),
+        (plotting, "save_figure", "losses.png"),
+    ):
+        timed(owner, attribute, label)
+    began = time.perf_counter()
+    seconds["imports (TensorFlow, Keras, gan_lib)"] = began - STARTED
+    report = runs.train(CANDIDATES[name].replace(steps=steps), out, verbose=0)
+    seconds["runs.train, all"] = time.perf_counter() - began
+    steady_call = (clock.times[-1] - clock.times[0]) / (len(clock.times) - 1)
+    seconds["compile (in fit: first call less a steady one)"] = clock.times[0] - clock.start - steady_call
+    return {"recipe": name, "steps": steps, "load": round(load(), 2), "speed": report["speed"],
+            "seconds": {k: round(v, 2) for k, v in seconds.items()}}
+
+
+def machine():
+    flags = pathlib.Path("/proc/cpuinfo").read_text() if pathlib.Path("/proc/cpuinfo").exists() else ""
+    bf16 = "yes" if "avx512_bf16" in flags or "amx_bf16" in flags else "no"
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs, AVX512-BF16/AMX: {bf16}; "
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}"
+    )
+
+
+def table(results):
+    lines = [
+        "# Recipe trials: the MNIST MLP GAN",
+        "",
+        "Written by `benchmarks/recipe_trials.py`. Quality: `metrics.mnist_report` on 10,000 samples of",
+        "the moving-average generator, seed 0, measured along one run per candidate (a snapshot at step k",
+        "is a k-step run). Bars: classifier score >= 8.78 (90% of real 9.759), Fréchet distance <= 8.44",
+        "(10x real-vs-real 0.844). Training seconds exclude measuring; they were taken on a shared, loaded",
+        "machine (load average beside each row), so compare the speed table's ratios, not raw seconds.",
+        "",
+    ]
+    speeds = results.get("speed", {})
+    if speeds:
+        base = statistics.median(speeds["rates"]["today"]) if "today" in speeds["rates"] else None
+        lines += [
+            f"## Speed, side by side ({speeds['steps']} steps per timing, {speeds['rounds']} interleaved rounds, "
+            f"load {speeds['load_before']} before, {speeds['load_after']} after)",
+            "",
+            "| candidate | recipe | steps/s, median (range) | vs today | its steps | projected time at today's 45 steps/s |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        for name, rates in speeds["rates"].items():
+            recipe, median = CANDIDATES[name], statistics.median(rates)
+            ratio = median / base if base else float("nan")
+            projected = recipe.steps / (45.0 * ratio)
+            lines.append(
+                f"| {name} | {describe(recipe)} | {median:.1f} ({min(rates):.1f}–{max(rates):.1f}) | "
+                f"{ratio:.2f}× | {recipe.steps} | {projected:.0f} s |"
+            )
+        lines.append("")
+    for name, run in results.get("quality", {}).items():
+        lines += [
+            f"## Quality along one run: {name} ({run['recipe']})",
+            "",
+            "| step | training s | load | classifier score | Fréchet distance | class balance | bars |",
+            "|---:|---:|---:|---:|---:|---:|:---:|",
+        ]
+        if name in LINEAR_DECAY:
+            lines.insert(-2, "The rate falls to zero at the last step: only the last row is a run of that many steps.\n")
+        if any(k.startswith("ema ") for row in run["curve"] for k in row):
+            lines.insert(-2, "\\* another moving average of the same run, updated every 50 steps (see `Quality`).\n")
+        for row in run["curve"]:
+            ok = row["classifier_score"] >= 8.78 and row["frechet_distance"] <= 8.44
+            labels = ""
+            if "conditional_accuracy" in row:  # bars: >= 0.95 overall, >= 0.85 for the worst class
+                ok = ok and row["conditional_accuracy"] >= 0.95 and row["worst_class"] >= 0.85
+                labels = f" (conditional accuracy {row['conditional_accuracy']:.3f}, worst class {row['worst_class']:.3f})"
+            lines.append(
+                f"| {row['step']} | {row['train_seconds']} | {row['load']} | {row['classifier_score']:.3f} | "
+                f"{row['frechet_distance']:.3f} | {row['class_balance']:.4f} | {'yes' if ok else 'no'}{labels} |"
+            )
+            for key in (k for k in row if k.startswith("ema ")):
+                extra = row[key]
+                ok = extra["classifier_score"] >= 8.78 and extra["frechet_distance"] <= 8.44
+                lines.append(
+                    f"| {row['step']}, {key}* | | | {extra['classifier_score']:.3f} | "
+                    f"{extra['frechet_distance']:.3f} | {extra['class_balance']:.4f} | {'yes' if ok else 'no'} |"
+                )
+        lines.append("")
+    if "overhead" in results:
+        run = results["overhead"]
+        lines += [
+            f"## Where the time of `python -m gan_lib train` goes ({run['recipe']}, {run['steps']} steps, "
+            f"load {run['load']}, {run['speed']['steps_per_second']} steps/s)",
+            "",
+            "| part of runs.train | seconds |",
+            "|---|---:|",
+            *(f"| {part} | {value} |" for part, value in run["seconds"].items()),
+            "",
+            "Parts marked \"in\" are included in the line they name. Imports: from before TensorFlow's import",
+            "to the call of `runs.train`, in this script (the command line imports about the same).",
+            "",
+        ]
+    lines += [FINDINGS]
+    lines += [f"Machine: {results.get('machine', machine())}. Updated {results.get('date', '')}.", ""]
+    (HERE / "recipe_trials.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=("speed", "quality", "overhead", "table"))
+    parser.add_argument("names", nargs="*", help=f"candidates (default: all for speed): {', '.join(CANDIDATES)}")
+    parser.add_argument("--steps", type=int, default=1000, help="steps per speed timing (a multiple of 50)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved speed repetitions")
+    parser.add_argument("--every", type=int, default=2000, help="steps between quality measurements")
+    parser.add_argument("--until", type=int, help="stop a quality run at this step (default: the recipe's steps)")
+    parser.add_argument("--ema", type=float, nargs="*", default=(), help="more EMA decays to measure (quality)")
+    parser.add_argument("--out", default="runs/recipe_trials_overhead", help="run folder (overhead)")
+    parser.add_argument("--results", default="runs/recipe_trials.json", help="where results accumulate")
+    args = parser.parse_args()
+    path = pathlib.Path(args.results)
+    results = json.loads(path.read_text()) if path.exists() else {}
+    if args.what == "speed":
+        before = round(load(), 2)
+        rates = speed(args.names or list(CANDIDATES), args.steps, args.rounds)
+        results["speed"] = {"steps": args.steps, "rounds": args.rounds, "rates": rates, "load_before": before,
+                            "load_after": round(load(), 2)}
+    elif args.what == "overhead":
+        results["overhead"] = overhead((args.names or ["today"])[0], args.steps, args.out)
+    elif args.what == "quality":
+        for name in args.names:
+            results.setdefault("quality", {})[name] = quality(name, args.every, args.ema, args.until)
+    results.update(machine=machine(), date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    if args.what != "table":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(results, indent=1))
+    table(results)
+
+
+if __name__ == "__main__":
+    main()
