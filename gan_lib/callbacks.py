@@ -1,4 +1,5 @@
-"""Callbacks for GAN.fit: NaN guard, fixed-noise snapshots, per-interval history and checkpoints.
+"""Callbacks for GAN.fit: NaN guard, fixed-noise snapshots, per-interval history, checkpoints and
+a training-health panel.
 
 All of them count steps with the generator optimizer's `iterations`, so they agree with each
 other across epochs, `steps_per_execution` and a resumed run.
@@ -13,6 +14,7 @@ import keras
 import numpy as np
 
 from gan_lib.files import atomic_path
+from gan_lib.metrics import class_histogram, evaluator_outputs, mixture_metrics
 
 
 def global_step(model):
@@ -119,6 +121,64 @@ class StepHistory(keras.callbacks.Callback):
 
     def set_state(self, state):
         self.history = {key: list(np.asarray(values).tolist()) for key, values in state.items()}
+
+
+class TrainingHealth(keras.callbacks.Callback):
+    """The signs of a failing game, measured every `every` steps on fixed inputs (see `GAN.probe`).
+
+    D(x) on a fixed real batch and D(G(z)) on fixed noise; the norm of the generator's gradient
+    under both generator losses; and, with `coverage` (samples -> histogram, e.g.
+    `mixture_coverage(mix)` or `class_coverage()`), which modes or classes `coverage_samples`
+    samples of the generator being trained fall in. `plot()` draws them as one panel.
+    """
+
+    def __init__(self, real, real_labels=None, every=250, coverage=None, coverage_samples=2500, seed=0):
+        super().__init__()
+        self.real, self.real_labels, self.every = np.asarray(real, np.float32), real_labels, every
+        self.coverage, self.coverage_samples, self.seed = coverage, coverage_samples, seed
+        self.history = {"step": []}
+
+    def _labels(self, n):
+        classes = getattr(self.model, "num_classes", None)
+        return None if classes is None else np.arange(n) % classes
+
+    def measure(self):
+        from gan_lib.training import latent_noise  # training imports this module: import when used
+
+        model, n = self.model, len(self.real)
+        noise = latent_noise(n, model.latent_dim, model.noise, self.seed)
+        values = model.probe(self.real, noise, self.real_labels, self._labels(n))
+        if self.coverage is not None:
+            samples = model.generate(self.coverage_samples, labels=self._labels(self.coverage_samples),
+                                     seed=self.seed + 1, averaged=False)
+            values["coverage"] = np.asarray(self.coverage(samples)).tolist()
+        self.history["step"].append(global_step(self.model))
+        for key, value in values.items():
+            self.history.setdefault(key, []).append(value)
+
+    def on_train_begin(self, logs=None):
+        if not self.history["step"]:
+            self.measure()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if global_step(self.model) - self.history["step"][-1] >= self.every:
+            self.measure()
+
+    def plot(self, title=None, coverage_label="mode"):
+        """One figure: D(x) and D(G(z)), the generator's gradient norms, and coverage over the steps."""
+        from gan_lib.plotting import plot_health  # plotting imports matplotlib: only when drawing
+
+        return plot_health(self.history, title=title, coverage_label=coverage_label)
+
+
+def mixture_coverage(mix):
+    """Coverage for `TrainingHealth` on a mixture: high-quality samples per mode (PacGAN's histogram)."""
+    return lambda points: mixture_metrics(points, mix)["mode_histogram"]
+
+
+def class_coverage(evaluator=None):
+    """Coverage for `TrainingHealth` on MNIST: samples per class, as the evaluator labels them."""
+    return lambda images: class_histogram(evaluator_outputs(images, evaluator).probabilities)
 
 
 class Checkpoint(keras.callbacks.Callback):

@@ -282,6 +282,16 @@ def toy_report(points, scale=100.0):
 # --- Mixtures of Gaussians: the mode-collapse benchmark ---------------------------------------
 
 
+def nearest_mode(points, mix):
+    """For each 2-D point, the index of its nearest mode and the distance to it."""
+    points = np.asarray(points, np.float64)
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
+        raise ValueError(f"expected 2-D points of shape (n, 2), got {points.shape}")
+    distances = np.linalg.norm(points[:, None, :] - np.asarray(mix.modes, np.float64)[None], axis=-1)
+    nearest = distances.argmin(axis=1)
+    return nearest, distances[np.arange(len(points)), nearest]
+
+
 def mixture_metrics(points, mix, radius=3.0):
     """The measures of Lin et al. (2018, PacGAN, Table 1) for 2-D points against a mixture's modes.
 
@@ -291,12 +301,8 @@ def mixture_metrics(points, mix, radius=3.0):
     Real samples capture every mode at reverse KL near 0, with 1 - exp(-radius²/2) of them (98.9%)
     of high quality: the 2-D disc of 3 standard deviations holds that much of a Gaussian.
     """
-    points = np.asarray(points, np.float64)
-    if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
-        raise ValueError(f"expected 2-D points of shape (n, 2), got {points.shape}")
-    distances = np.linalg.norm(points[:, None, :] - np.asarray(mix.modes, np.float64)[None], axis=-1)
-    nearest = distances.argmin(axis=1)
-    good = distances[np.arange(len(points)), nearest] <= radius * mix.std
+    nearest, distance = nearest_mode(points, mix)
+    good = distance <= radius * mix.std
     counts = np.bincount(nearest[good], minlength=len(mix.modes))
     reverse_kl = None
     if counts.sum():

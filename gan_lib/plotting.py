@@ -152,3 +152,37 @@ def save_figure(fig, path, dpi=100):
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     return path
+
+
+def plot_health(history, title=None, coverage_label="mode"):
+    """A `TrainingHealth` history as one panel: the discriminator's outputs, the generator's gradient
+    norms under both losses (log scale), and, if measured, coverage as a steps-by-bins heat map."""
+    steps = np.asarray(history["step"])
+    coverage = history.get("coverage")
+    fig, axes = plt.subplots(1, 3 if coverage else 2, figsize=(15 if coverage else 10, 3.5))
+    outputs, gradients = axes[0], axes[1]
+    outputs.plot(steps, history["d_real"], label="D(x), real")
+    outputs.plot(steps, history["d_fake"], label="D(G(z)), generated")
+    outputs.axhline(0.5, color="gray", lw=0.8, ls="--")
+    outputs.set_ylim(0, 1)
+    outputs.set_ylabel("mean discriminator output")
+    gradients.semilogy(steps, history["g_grad_non_saturating"], label="non-saturating: -log D(G(z))")
+    gradients.semilogy(steps, history["g_grad_minimax"], label="minimax: log(1 - D(G(z)))")
+    gradients.set_ylabel("generator gradient norm")
+    for ax in (outputs, gradients):
+        ax.set_xlabel("step")
+        ax.legend(fontsize="small")
+    if coverage:
+        counts = np.asarray(coverage, np.float64)
+        ax = axes[2]
+        last = steps[-1] if len(steps) > 1 else steps[0] + 1  # one measurement: one column
+        ax.imshow(counts.T, aspect="auto", origin="lower", cmap="viridis", interpolation="nearest",
+                  extent=(steps[0], last, -0.5, counts.shape[1] - 0.5))
+        ax.set_xlabel("step")
+        ax.set_ylabel(coverage_label)
+        covered = np.count_nonzero(counts, axis=1)
+        ax.set_title(f"samples per {coverage_label}; {covered[-1]} of {counts.shape[1]} covered at the end")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -329,9 +329,9 @@ class GAN(keras.Model):
     def _inputs(self, x, labels):
         return x if labels is None else [x, labels]
 
-    def judge(self, samples, labels=None):
-        """The discriminator's logits for a batch, in training mode: what every update differentiates."""
-        return self.discriminator(self._inputs(samples, labels), training=True)
+    def judge(self, samples, labels=None, training=True):
+        """The discriminator's logits for a batch, in training mode unless told: what every update differentiates."""
+        return self.discriminator(self._inputs(samples, labels), training=training)
 
     def discriminator_step(self, real, real_labels=None):
         """One discriminator update on a real batch and a generated one; the generator is untouched."""
@@ -387,9 +387,36 @@ class GAN(keras.Model):
         """The generator used for pictures and metrics: the moving average if there is one."""
         return self.ema_generator if self.ema_generator is not None else self.generator
 
-    def generate(self, n=None, noise=None, labels=None, seed=0):
-        """Samples from the sampler in inference mode (see `generate`)."""
-        return generate(self.sampler, n, noise=noise, labels=labels, noise_kind=self.noise, seed=seed)
+    def generate(self, n=None, noise=None, labels=None, seed=0, averaged=True):
+        """Samples in inference mode (see `generate`) from the sampler, or with `averaged=False`
+        from the generator being trained (what the discriminator plays against)."""
+        generator = self.sampler if averaged else self.generator
+        return generate(generator, n, noise=noise, labels=labels, noise_kind=self.noise, seed=seed)
+
+    def probe(self, real, noise, real_labels=None, fake_labels=None):
+        """The state of the game on fixed inputs, in inference mode, changing no weight: the mean of
+        D(x) on `real`, of D(G(z)) on `noise`, and the norm of the generator's gradient under each
+        generator loss (the minimax one vanishes when the discriminator wins; see GENERATOR_LOSSES).
+        A conditional GAN takes integer class labels for both; a packed one, multiples of `pack` samples."""
+        if self.num_inputs == 2 and (real_labels is None or fake_labels is None):
+            raise ValueError("a conditional GAN's probe needs real_labels and fake_labels: one integer class per sample")
+        real_labels, fake_labels = self._one_hot(real_labels), self._one_hot(fake_labels)
+        weights = self.generator.trainable_variables
+        with tf.GradientTape(persistent=True) as tape:
+            fake = self.generator(self._inputs(tf.convert_to_tensor(noise, "float32"), fake_labels), training=False)
+            fake_logits = self.judge(fake, fake_labels, training=False)
+            losses = {kind: tf.reduce_mean(generator_loss(fake_logits, kind)) for kind in GENERATOR_LOSSES}
+        real_logits = self.judge(tf.convert_to_tensor(real, "float32"), real_labels, training=False)
+        result = {
+            "d_real": float(tf.reduce_mean(tf.sigmoid(real_logits))),
+            "d_fake": float(tf.reduce_mean(tf.sigmoid(fake_logits))),
+        }
+        for kind, loss in losses.items():
+            result[f"g_grad_{kind.replace('-', '_')}"] = float(tf.linalg.global_norm(tape.gradient(loss, weights)))
+        return result
+
+    def _one_hot(self, labels):
+        return None if labels is None else tf.one_hot(np.asarray(labels), self.num_classes)
 
 
 def latent_noise(n, latent_dim, kind="normal", seed=0):
@@ -468,10 +495,10 @@ class PackedGAN(GAN):
     def _judged_shape(self, made):
         return (self.pack * made[0], *made[1:])
 
-    def judge(self, samples, labels=None):
+    def judge(self, samples, labels=None, training=True):
         """Logits for packs of `pack` consecutive samples: one logit per pack."""
         shape = self._judged_shape(self.sample_shape)
-        return self.discriminator(tf.reshape(samples, (-1, *shape)), training=True)
+        return self.discriminator(tf.reshape(samples, (-1, *shape)), training=training)
 
     def _check_data(self, x):
         super()._check_data(x)
