@@ -7,8 +7,9 @@ does, then measures 2,500 samples as Lin et al. (2018) do (`gan_lib.metrics.mixt
 modes captured, the fraction of high-quality samples (within 3 standard deviations of a mode)
 and the reverse KL of the modes' histogram. The table gives mean ± standard error over the seeds
 and the seconds per run, beside the paper's rows (mean of 10 trials, their networks and budget).
-It is printed and written to benchmarks/modes_results.md, and the numbers to modes_results.json
-(which notebook 05 shows beside its own runs).
+It is written to benchmarks/modes_results.md, and the numbers, seed by seed, to modes_results.json
+(which notebook 05 shows beside its own runs); each recipe's row replaces its old one as soon as
+its ten seeds are done, so `--recipes ring` re-measures the ring alone.
 """
 
 import argparse
@@ -49,14 +50,16 @@ def mean_se(values):
 
 
 MEASURES = (("modes", 1, 1), ("high_quality_pct", 100, 1), ("reverse_kl", 1, 3))  # key, scale, digits
+RESULTS_JSON, RESULTS_MD = HERE / "modes_results.json", HERE / "modes_results.md"
 
 
-def summary(name, results, seconds):
-    """One recipe's row: mean and standard error of each measure over the seeds."""
-    row = {"recipe": name, "seeds": len(results), "seconds_median": float(np.median(seconds))}
+def summary(name, seeds):
+    """One recipe's row: each seed's measures, and their mean and standard error."""
+    row = {"recipe": name, "seeds": len(seeds), "seconds_median": float(np.median([s["seconds"] for s in seeds]))}
     for key, scale, _ in MEASURES:
         source = "high_quality" if key == "high_quality_pct" else key
-        row[key] = dict(zip(("mean", "se"), mean_se([np.nan if r[source] is None else r[source] * scale for r in results])))
+        row[key] = dict(zip(("mean", "se"), mean_se([np.nan if s[source] is None else s[source] * scale for s in seeds])))
+    row["runs"] = seeds
     return row
 
 
@@ -65,29 +68,14 @@ def markdown_row(row):
     return f"| {row['recipe']} | {row['seeds']} | {' | '.join(cells)} | {row['seconds_median']:.0f} s |"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recipes", nargs="+", default=[n for n, r in recipes.RECIPES.items() if r.mixture])
-    parser.add_argument("--seeds", type=int, default=10)
-    args = parser.parse_args()
-    load_before = os.getloadavg()[0]
-    rows = []
-    for name in args.recipes:
-        recipe = recipes.get(name)
-        results, seconds = [], []
-        for seed in range(args.seeds):
-            generated, wall = run(recipe, seed)
-            results.append(generated)
-            seconds.append(wall)
-            print(f"{name} seed {seed}: {generated['modes']} modes, {generated['high_quality']:.3f} high quality, "
-                  f"reverse KL {generated['reverse_kl']}, {wall:.0f} s", flush=True)
-        rows.append(summary(name, results, seconds))
+def write(rows):
+    """Both results files, the recipes in their order in gan_lib.recipes, the paper's rows after them."""
+    order = list(recipes.RECIPES)
+    rows = sorted(rows, key=lambda row: order.index(row["recipe"]))
     paper = [
         {"mixture": mixture, "method": method, "modes": modes, "high_quality_pct": quality, "reverse_kl": kl}
         for mixture, methods in PAPER.items() for method, (modes, quality, kl) in methods.items()
     ]
-    machine = (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; load average "
-               f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after; {time.strftime('%Y-%m-%d %H:%M')}")
     lines = [
         "| recipe | seeds | modes | high quality (%) | reverse KL | seconds per run (median) |",
         "|---|---:|---:|---:|---:|---:|",
@@ -95,13 +83,35 @@ def main():
         *(f"| paper: {p['mixture']}, {p['method']} | 10 | {p['modes']} | {p['high_quality_pct']} | {p['reverse_kl']} | – |"
           for p in paper),
         "",
-        machine + ".",
+        *(f"- {row['recipe']}: {row['measured']}" for row in rows),
     ]
     table = "\n".join(lines)
+    RESULTS_MD.write_text(table + "\n")
+    RESULTS_JSON.write_text(json.dumps({"results": rows, "paper": paper}, indent=1) + "\n")
+    return table
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipes", nargs="+", default=[n for n, r in recipes.RECIPES.items() if r.mixture])
+    parser.add_argument("--seeds", type=int, default=10)
+    args = parser.parse_args()
+    for name in args.recipes:
+        recipe = recipes.get(name)
+        load_before, seeds = os.getloadavg()[0], []
+        for seed in range(args.seeds):
+            generated, wall = run(recipe, seed)
+            seeds.append({"seed": seed, "seconds": wall,
+                          **{key: generated[key] for key in ("modes", "high_quality", "reverse_kl")}})
+            print(f"{name} seed {seed}: {generated['modes']} modes, {generated['high_quality']:.3f} high quality, "
+                  f"reverse KL {generated['reverse_kl']}, {wall:.0f} s", flush=True)
+        row = summary(name, seeds)
+        row["measured"] = (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load average "
+                           f"{load_before:.1f} before and {os.getloadavg()[0]:.1f} after, {time.strftime('%Y-%m-%d %H:%M')}")
+        # Each recipe's row replaces its old one as soon as it is measured: an interrupted run keeps the rest.
+        old = json.loads(RESULTS_JSON.read_text())["results"] if RESULTS_JSON.exists() else []
+        table = write([r for r in old if r["recipe"] != name] + [row])
     print(table)
-    (HERE / "modes_results.md").write_text(table + "\n")
-    results = {"results": rows, "paper": paper, "machine": machine}
-    (HERE / "modes_results.json").write_text(json.dumps(results, indent=1) + "\n")
 
 
 if __name__ == "__main__":

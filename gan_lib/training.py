@@ -276,7 +276,8 @@ class GAN(keras.Model):
             try:
                 whole_call.get_concrete_function(iterator)  # traces only (once per stream): takes no batch
             except Exception as err:  # noqa: BLE001 - any Keras or TensorFlow that cannot trace it
-                self.train_function = keras_loop(f"cannot trace the faster path ({type(err).__name__})")
+                first_line = (str(err).strip().splitlines() or [""])[0][:200]
+                self.train_function = keras_loop(f"cannot trace the faster path ({type(err).__name__}: {first_line})")
                 return one_per_step(iterator)
             count, logs = whole_call(iterator)
             if int(count) == 0:
