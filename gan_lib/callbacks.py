@@ -14,7 +14,7 @@ import keras
 import numpy as np
 
 from gan_lib.files import atomic_path
-from gan_lib.metrics import class_histogram, evaluator_outputs, mixture_metrics
+from gan_lib.metrics import class_histogram, evaluator_outputs, mixture_metrics, mnist_report
 
 
 def global_step(model):
@@ -169,6 +169,33 @@ class TrainingHealth(keras.callbacks.Callback):
         from gan_lib.plotting import plot_health  # plotting imports matplotlib: only when drawing
 
         return plot_health(self.history, title=title, coverage_label=coverage_label)
+
+
+class QualityTrace(keras.callbacks.Callback):
+    """The evaluator's measures of `n` MNIST samples every `every` steps (`metrics.mnist_report`), to set
+    beside the losses: does a loss track quality? Samples come from the generator being trained, the
+    one the discriminator or critic judges, with the same noise (`seed`) each time."""
+
+    def __init__(self, every=500, n=2000, seed=0, evaluator=None):
+        super().__init__()
+        self.every, self.n, self.seed, self.evaluator = every, n, seed, evaluator
+        self.history = {"step": [], "frechet_distance": [], "classifier_score": []}
+
+    def measure(self):
+        labels = None if getattr(self.model, "num_classes", None) is None else np.arange(self.n) % self.model.num_classes
+        images = self.model.generate(self.n, labels=labels, seed=self.seed, averaged=False)
+        generated = mnist_report(images, self.evaluator)["generated"]
+        self.history["step"].append(global_step(self.model))
+        for key in ("frechet_distance", "classifier_score"):
+            self.history[key].append(generated[key])
+
+    def on_train_begin(self, logs=None):
+        if not self.history["step"]:
+            self.measure()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if global_step(self.model) - self.history["step"][-1] >= self.every:
+            self.measure()
 
 
 def mixture_coverage(mix):

@@ -15,8 +15,10 @@ RECIPE_OPTIONS = (
     ("--lr", None, float, "learning rate of both networks"),
     ("--d-lr", "d_learning_rate", float, "learning rate of the discriminator (overrides --lr for it)"),
     ("--beta-1", "beta_1", float, "Adam's beta_1"),
+    ("--beta-2", "beta_2", float, "Adam's beta_2"),
     ("--momentum", "momentum", float, "SGD's momentum"),
-    ("--d-steps", "d_steps", int, "discriminator updates per generator update"),
+    ("--d-steps", "d_steps", int, "discriminator (WGAN-GP: critic) updates per generator update"),
+    ("--gp-weight", "gp_weight", float, "weight of the gradient penalty (wgan-gp recipes)"),
     ("--generator-loss", "generator_loss", str, "the generator's loss"),
 )
 CHOICES = {"--optimizer": recipes.OPTIMIZERS, "--generator-loss": training.GENERATOR_LOSSES}

@@ -175,6 +175,28 @@ def frechet_distance(features1, features2):
     return frechet_distance_gaussians(*gaussian_moments(features1), *gaussian_moments(features2))
 
 
+def rank_correlation(a, b):
+    """Spearman's rank correlation of two equally long sequences (ties get their mean rank): 1 when one
+    rises exactly when the other does, -1 when it falls. Does a loss track a quality measure?"""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if a.shape != b.shape or a.ndim != 1 or len(a) < 2:
+        raise ValueError(f"expected two 1-D sequences of the same length (at least 2), got shapes {a.shape} and {b.shape}")
+    ranks = [_mean_ranks(x) for x in (a, b)]
+    if any(np.ptp(r) == 0 for r in ranks):
+        raise ValueError("a constant sequence has no rank correlation")
+    return float(np.corrcoef(*ranks)[0, 1])
+
+
+def _mean_ranks(x):
+    order = np.argsort(x, kind="stable")
+    ranks = np.empty(len(x))
+    ranks[order] = np.arange(len(x), dtype=np.float64)
+    for value in np.unique(x):  # tied values share the mean of their ranks
+        tied = x == value
+        ranks[tied] = ranks[tied].mean()
+    return ranks
+
+
 # --- MNIST report -----------------------------------------------------------------------------
 
 

@@ -42,20 +42,27 @@ def show_images(images, ncols=None, title=None, row_labels=None, ax=None):
 
 
 def plot_history(history, title=None):
-    """Loss curves and the discriminator's mean outputs D(x) and D(G(z)) against the training step."""
+    """Loss curves and, against the training step, the discriminator's mean outputs D(x) and D(G(z))
+    or, for WGAN-GP, the critic's Wasserstein estimate and its gradient penalty."""
     steps = history["step"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
-    left.plot(steps, history["d_loss"], label="discriminator")
+    wasserstein = "wasserstein" in history
+    left.plot(steps, history["d_loss"], label="critic" if wasserstein else "discriminator")
     left.plot(steps, history["g_loss"], label="generator")
     left.set_xlabel("step")
     left.set_ylabel("loss")
     left.legend()
-    right.plot(steps, history["d_real"], label="D(x), real")
-    right.plot(steps, history["d_fake"], label="D(G(z)), generated")
-    right.axhline(0.5, color="gray", lw=0.8, ls="--", label="0.5: cannot tell")
-    right.set_ylim(0, 1)
+    if wasserstein:
+        right.plot(steps, history["wasserstein"], label="E[D(x)] - E[D(G(z))]: Wasserstein estimate")
+        right.plot(steps, history["gradient_penalty"], label="gradient penalty E[(|grad D| - 1)^2]")
+        right.set_yscale("symlog", linthresh=1e-2)
+    else:
+        right.plot(steps, history["d_real"], label="D(x), real")
+        right.plot(steps, history["d_fake"], label="D(G(z)), generated")
+        right.axhline(0.5, color="gray", lw=0.8, ls="--", label="0.5: cannot tell")
+        right.set_ylim(0, 1)
+        right.set_ylabel("mean discriminator output")
     right.set_xlabel("step")
-    right.set_ylabel("mean discriminator output")
     right.legend()
     if title:
         fig.suptitle(title)

@@ -340,13 +340,23 @@ class GAN(keras.Model):
         fake_labels = self._condition(batch, real_labels)
         fake = self.generator(self._inputs(self.sample_noise(batch), fake_labels), training=True)
         with tf.GradientTape() as tape:
-            real_logits = self.judge(real, real_labels)
-            fake_logits = self.judge(fake, fake_labels)
-            losses = discriminator_loss(real_logits, fake_logits, self.real_label, self.fake_label)
+            losses, logs = self.discriminator_losses(real, fake, real_labels, fake_labels)
             loss = _global_mean(losses)  # inside the tape, or the tape cannot differentiate it
         grads = tape.gradient(loss, self.discriminator.trainable_variables)
         self.d_optimizer.apply(grads, self.discriminator.trainable_variables)
-        return losses, real_logits, fake_logits
+        return losses, logs
+
+    def discriminator_losses(self, real, fake, real_labels=None, fake_labels=None):
+        """Per-example losses of the discriminator on a real and a generated batch, and the per-example
+        values its step logs besides: D(x) and D(G(z))."""
+        real_logits = self.judge(real, real_labels)
+        fake_logits = self.judge(fake, fake_labels)
+        losses = discriminator_loss(real_logits, fake_logits, self.real_label, self.fake_label)
+        return losses, {"d_real": tf.sigmoid(real_logits), "d_fake": tf.sigmoid(fake_logits)}
+
+    def generator_losses(self, fake_logits):
+        """Per-example generator losses from the discriminator's logits on generated samples."""
+        return generator_loss(fake_logits, self.generator_loss)
 
     def generator_step(self, batch, real_labels=None):
         """One generator update through the discriminator, whose weights are read but not changed."""
@@ -355,7 +365,7 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             fake = self.generator(self._inputs(noise, fake_labels), training=True)
             logits = self.judge(fake, fake_labels)
-            losses = generator_loss(logits, self.generator_loss)
+            losses = self.generator_losses(logits)
             loss = _global_mean(losses)
         grads = tape.gradient(loss, self.generator.trainable_variables)
         self.g_optimizer.apply(grads, self.generator.trainable_variables)
@@ -366,12 +376,11 @@ class GAN(keras.Model):
     def train_step(self, data):
         real, real_labels = self._split(data)
         for _ in range(self.d_steps):
-            d_losses, real_logits, fake_logits = self.discriminator_step(real, real_labels)
+            d_losses, d_logs = self.discriminator_step(real, real_labels)
         g_losses = self.generator_step(tf.shape(real)[0], real_labels)
-        self.d_loss_tracker.update_state(tf.reduce_mean(d_losses))
-        self.g_loss_tracker.update_state(tf.reduce_mean(g_losses))
-        self.d_real_tracker.update_state(tf.reduce_mean(tf.sigmoid(real_logits)))
-        self.d_fake_tracker.update_state(tf.reduce_mean(tf.sigmoid(fake_logits)))
+        logs = {"d_loss": d_losses, "g_loss": g_losses, **d_logs}  # of the last discriminator update
+        for tracker in self.metrics:
+            tracker.update_state(tf.reduce_mean(logs[tracker.name]))
         return {m.name: m.result() for m in self.metrics}
 
     def _update_ema(self):
@@ -507,3 +516,71 @@ class PackedGAN(GAN):
         batch = _shape(_unpack(spec)[0])[0]
         if batch is not None and batch % self.pack:
             raise ValueError(f"the batch size {batch} is not a multiple of pack={self.pack}; choose one that is")
+
+
+class WassersteinGAN(GAN):
+    """WGAN-GP (Gulrajani et al. 2017): a critic that scores samples instead of classifying them.
+
+    The critic minimises E[D(G(z))] - E[D(x)] + gp_weight * E[(|grad D(x_hat)| - 1)^2], where x_hat
+    lies at a random point between a real and a generated sample; the penalty keeps the critic close
+    to 1-Lipschitz, so that E[D(x)] - E[D(G(z))] (logged as `wasserstein`) estimates the Wasserstein
+    distance. The generator minimises -E[D(G(z))]. `n_critic` critic updates per generator update
+    reuse the step's real batch, as keras.io's WGAN-GP does. A conditional critic judges x_hat with
+    the real sample's label.
+    """
+
+    def __init__(self, generator, critic, *, gp_weight=10.0, n_critic=5, **kwargs):
+        js_options = {"generator_loss", "real_label", "fake_label", "d_steps"} & set(kwargs)
+        if js_options:
+            raise ValueError(
+                f"{', '.join(sorted(js_options))}: options of the Jensen-Shannon game, not of WGAN-GP; "
+                "a WassersteinGAN takes n_critic (critic updates per generator update) and gp_weight"
+            )
+        if not isinstance(n_critic, int) or n_critic < 1:
+            raise ValueError(f"n_critic must be a positive int, got {n_critic!r}")
+        if not gp_weight >= 0:
+            raise ValueError(f"gp_weight must be >= 0, got {gp_weight!r}")
+        super().__init__(generator, critic, d_steps=n_critic, **kwargs)
+        self.gp_weight = float(gp_weight)
+        self.wasserstein_tracker = keras.metrics.Mean(name="wasserstein")
+        self.penalty_tracker = keras.metrics.Mean(name="gradient_penalty")
+
+    @property
+    def n_critic(self):
+        return self.d_steps
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker, self.wasserstein_tracker, self.penalty_tracker]
+
+    def discriminator_losses(self, real, fake, real_labels=None, fake_labels=None):
+        """Per-example critic losses, with the Wasserstein estimate D(x) - D(G(z)) and the penalty."""
+        real_scores = tf.reduce_mean(self.judge(real, real_labels), axis=-1)
+        fake_scores = tf.reduce_mean(self.judge(fake, fake_labels), axis=-1)
+        penalty = self.gradient_penalty(real, fake, real_labels)
+        losses = fake_scores - real_scores + self.gp_weight * penalty
+        return losses, {"wasserstein": real_scores - fake_scores, "gradient_penalty": penalty}
+
+    def generator_losses(self, fake_logits):
+        return -tf.reduce_mean(fake_logits, axis=-1)
+
+    def gradient_penalty(self, real, fake, labels=None):
+        """Per-example (|grad D(x_hat)| - 1)^2 on random points between real and generated samples."""
+        return tf.square(self.interpolate_gradient_norms(real, fake, labels) - 1.0)
+
+    def interpolate_gradient_norms(self, real, fake, labels=None):
+        """|grad D(x_hat)| at x_hat = real + alpha (fake - real), one alpha ~ U(0, 1) per pair, the norm
+        taken over all that the critic judges at once (a sample, or a pack)."""
+        real, fake = tf.convert_to_tensor(real, "float32"), tf.convert_to_tensor(fake, "float32")
+        broadcast = (1,) * (len(real.shape) - 1)
+        alpha = _replica_share(lambda n: keras.random.uniform((n, *broadcast), seed=self.seed_generator), tf.shape(real)[0])
+        between = real + alpha * (fake - real)
+        with tf.GradientTape() as tape:  # nested in the critic's tape, which differentiates the penalty
+            tape.watch(between)
+            scores = self.judge(between, labels)
+        grads = tape.gradient(scores, between)
+        return tf.sqrt(tf.reduce_sum(tf.square(tf.reshape(grads, (tf.shape(scores)[0], -1))), axis=1) + 1e-12)
+
+
+class ConditionalWassersteinGAN(WassersteinGAN, ConditionalGAN):
+    """WGAN-GP with a generator and a critic that both see a one-hot label (see ConditionalGAN)."""

@@ -186,9 +186,15 @@ def test_resume_needs_a_checkpoint_and_the_same_arguments(tmp_path, capsys):
         runs.train(recipe, tmp_path, resume=True, verbose=0)
 
 
-def test_a_mixture_run_writes_points_and_the_benchmark_measures(tmp_path, capsys):
-    out = tmp_path / "grid"
-    assert run_cli(capsys, "train", "grid", "--steps", 30, "--out", out)[0] == 0
+@pytest.mark.parametrize("recipe, options", [("grid", {}), ("grid-wgan", {"gp_weight": 0.5, "beta_2": 0.8})])
+def test_a_mixture_run_writes_points_and_the_benchmark_measures(tmp_path, capsys, recipe, options):
+    out = tmp_path / recipe
+    flags = [x for key, value in options.items() for x in (f"--{key.replace('_', '-')}", value)]
+    assert run_cli(capsys, "train", recipe, "--steps", 30, *flags, "--out", out)[0] == 0
+    config = json.loads((out / "metrics.json").read_text())["config"]
+    assert {key: config[key] for key in options} == options
+    logged = "wasserstein" if recipe.endswith("wgan") else "d_real"
+    assert logged in json.loads((out / "history.json").read_text())
     quality = json.loads((out / "metrics.json").read_text())["quality"]
     assert quality["generated"]["n"] == runs.MIXTURE_SAMPLES == 2500  # the papers' protocol
     assert quality["real"]["modes"] == 25 and quality["real"]["high_quality"] > 0.97

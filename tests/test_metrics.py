@@ -235,3 +235,16 @@ def test_mnist_report_of_real_digits_matches_its_real_reference(mnist):
     assert generated["classifier_score"] > 9.0 and generated["conditional_accuracy"] > 0.98
     assert "conditional_accuracy" not in metrics.mnist_report(images)["real"]
     assert metrics.format_report(report).count("\n") == len(generated)
+
+
+def test_rank_correlation_is_spearmans():
+    rank_correlation = metrics.rank_correlation
+    assert rank_correlation([1, 2, 3, 4], [10, 20, 35, 100]) == pytest.approx(1.0)  # monotone, not linear
+    assert rank_correlation([1, 2, 3, 4], [9, 7, 5, 1]) == pytest.approx(-1.0)
+    # with ties: ranks (1, 2.5, 2.5, 4) against (1, 2, 3, 4), Pearson of the ranks by hand
+    r = np.array([1, 2.5, 2.5, 4]) - 2.5
+    assert rank_correlation([0, 5, 5, 9], [1, 2, 3, 4]) == pytest.approx(r @ (np.arange(1, 5) - 2.5) / np.sqrt(r @ r * 5))
+    with pytest.raises(ValueError, match="same length"):
+        rank_correlation([1, 2, 3], [1, 2])
+    with pytest.raises(ValueError, match="constant"):
+        rank_correlation([1, 1, 1], [1, 2, 3])

@@ -77,6 +77,15 @@ def test_plot_history_draws_every_curve():
     assert not plt.fignum_exists(fig.number)  # figure_to_array closes it
 
 
+def test_plot_history_of_a_wasserstein_gan_draws_its_estimate_and_penalty():
+    history = {"step": [2, 4], "d_loss": [-1.0, -0.5], "g_loss": [0.3, 0.2], "wasserstein": [2.0, 1.0], "gradient_penalty": [0.1, 0.05]}
+    fig = plot_history(history)
+    left, right = fig.axes
+    assert left.get_legend().get_texts()[0].get_text() == "critic"
+    assert [list(line.get_ydata()) for line in right.get_lines()] == [history["wasserstein"], history["gradient_penalty"]]
+    figure_to_array(fig)
+
+
 def test_points_features_and_class_figures_render():
     rng = np.random.default_rng(0)
     real, fake = rng.normal(size=(50, 2)), rng.normal(size=(50, 2)) + 1

@@ -78,6 +78,9 @@ def test_a_short_last_call_trains_as_one_step_per_call_would():
         ({"beta_1": -0.1}, "beta_1 must be in [0, 1)"),
         ({"optimizer": "adagrad"}, "optimizer must be one of adam, rmsprop, sgd"),
         ({"generator_loss": "hinge"}, "generator_loss must be one of non-saturating, minimax"),
+        ({"beta_2": 1.0}, "beta_2 must be in [0, 1)"),
+        ({"game": "hinge"}, "game must be one of gan, wgan-gp"),
+        ({"game": "wgan-gp", "generator_loss": "minimax"}, "a wgan-gp recipe has its own losses"),
     ],
 )
 def test_bad_recipe_values_raise_a_clear_error(changes, message):
