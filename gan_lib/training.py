@@ -564,6 +564,14 @@ class WassersteinGAN(GAN):
     def generator_losses(self, fake_logits):
         return -tf.reduce_mean(fake_logits, axis=-1)
 
+    def probe(self, *args, **kwargs):
+        """Not for a critic: D(x), D(G(z)) and the two generator losses belong to the Jensen-Shannon game."""
+        raise ValueError(
+            "probe (and TrainingHealth) measure the Jensen-Shannon game's D(x), D(G(z)) and generator losses; "
+            "a WassersteinGAN's critic scores are not probabilities: watch its logged `wasserstein` and "
+            "`gradient_penalty` instead (StepHistory, plotting.plot_history)"
+        )
+
     def gradient_penalty(self, real, fake, labels=None):
         """Per-example (|grad D(x_hat)| - 1)^2 on random points between real and generated samples."""
         return tf.square(self.interpolate_gradient_norms(real, fake, labels) - 1.0)

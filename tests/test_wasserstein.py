@@ -142,3 +142,9 @@ def test_quality_trace_measures_the_trained_generator_on_schedule():
     assert trace.history["frechet_distance"][-1] == pytest.approx(last["frechet_distance"])
     assert trace.history["classifier_score"][-1] == pytest.approx(last["classifier_score"])
     assert trace.history["frechet_distance"][0] != trace.history["frechet_distance"][-1]  # it trained in between
+
+
+def test_the_health_probe_of_the_js_game_is_refused_with_what_to_watch_instead(tiny_models, tiny):
+    gan = WassersteinGAN(*tiny_models(), seed=0)
+    with pytest.raises(ValueError, match="watch its logged `wasserstein`"):
+        gan.probe(np.zeros((2, *tiny.image_shape)), np.zeros((2, tiny.latent_dim)))
