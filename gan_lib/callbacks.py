@@ -123,7 +123,25 @@ class StepHistory(keras.callbacks.Callback):
         self.history = {key: list(np.asarray(values).tolist()) for key, values in state.items()}
 
 
-class TrainingHealth(keras.callbacks.Callback):
+class _Periodic(keras.callbacks.Callback):
+    """Calls `measure()` as training begins and then every `every` steps; `measure` appends the step
+    to `self.history["step"]`, so a resumed `fit()` goes on from the last measurement."""
+
+    def on_train_begin(self, logs=None):
+        if not self.history["step"]:
+            self.measure()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if global_step(self.model) - self.history["step"][-1] >= self.every:
+            self.measure()
+
+    def _labels(self, n):
+        """For a conditional model, one class per sample, the classes taking turns; otherwise None."""
+        classes = getattr(self.model, "num_classes", None)
+        return None if classes is None else np.arange(n) % classes
+
+
+class TrainingHealth(_Periodic):
     """The signs of a failing game, measured every `every` steps on fixed inputs (see `GAN.probe`).
 
     D(x) on a fixed real batch and D(G(z)) on fixed noise; the norm of the generator's gradient
@@ -137,10 +155,6 @@ class TrainingHealth(keras.callbacks.Callback):
         self.real, self.real_labels, self.every = np.asarray(real, np.float32), real_labels, every
         self.coverage, self.coverage_samples, self.seed = coverage, coverage_samples, seed
         self.history = {"step": []}
-
-    def _labels(self, n):
-        classes = getattr(self.model, "num_classes", None)
-        return None if classes is None else np.arange(n) % classes
 
     def measure(self):
         from gan_lib.training import latent_noise  # training imports this module: import when used
@@ -156,14 +170,6 @@ class TrainingHealth(keras.callbacks.Callback):
         for key, value in values.items():
             self.history.setdefault(key, []).append(value)
 
-    def on_train_begin(self, logs=None):
-        if not self.history["step"]:
-            self.measure()
-
-    def on_train_batch_end(self, batch, logs=None):
-        if global_step(self.model) - self.history["step"][-1] >= self.every:
-            self.measure()
-
     def plot(self, title=None, coverage_label="mode"):
         """One figure: D(x) and D(G(z)), the generator's gradient norms, and coverage over the steps."""
         from gan_lib.plotting import plot_health  # plotting imports matplotlib: only when drawing
@@ -171,7 +177,7 @@ class TrainingHealth(keras.callbacks.Callback):
         return plot_health(self.history, title=title, coverage_label=coverage_label)
 
 
-class QualityTrace(keras.callbacks.Callback):
+class QualityTrace(_Periodic):
     """The evaluator's measures of `n` MNIST samples every `every` steps (`metrics.mnist_report`), to set
     beside the losses: does a loss track quality? Samples come from the generator being trained, the
     one the discriminator or critic judges, with the same noise (`seed`) each time."""
@@ -182,20 +188,11 @@ class QualityTrace(keras.callbacks.Callback):
         self.history = {"step": [], "frechet_distance": [], "classifier_score": []}
 
     def measure(self):
-        labels = None if getattr(self.model, "num_classes", None) is None else np.arange(self.n) % self.model.num_classes
-        images = self.model.generate(self.n, labels=labels, seed=self.seed, averaged=False)
+        images = self.model.generate(self.n, labels=self._labels(self.n), seed=self.seed, averaged=False)
         generated = mnist_report(images, self.evaluator)["generated"]
         self.history["step"].append(global_step(self.model))
         for key in ("frechet_distance", "classifier_score"):
             self.history[key].append(generated[key])
-
-    def on_train_begin(self, logs=None):
-        if not self.history["step"]:
-            self.measure()
-
-    def on_train_batch_end(self, batch, logs=None):
-        if global_step(self.model) - self.history["step"][-1] >= self.every:
-            self.measure()
 
 
 def mixture_coverage(mix):
