@@ -187,6 +187,19 @@ def rank_correlation(a, b):
     return float(np.corrcoef(*ranks)[0, 1])
 
 
+def interval_means(steps, values, at_steps):
+    """The mean of a per-step curve (e.g. a loss from `StepHistory`) over the steps since the previous
+    entry of `at_steps` (the first: since step 0), to set a loss beside measurements taken at those steps."""
+    steps, values = np.asarray(steps), np.asarray(values, np.float64)
+    means = []
+    for before, step in zip([0, *at_steps], at_steps):
+        inside = (steps > before) & (steps <= step)
+        if not inside.any():
+            raise ValueError(f"no value logged between steps {before} and {step}: measure less often than the loss is logged")
+        means.append(values[inside].mean())
+    return np.array(means)
+
+
 def _mean_ranks(x):
     order = np.argsort(x, kind="stable")
     ranks = np.empty(len(x))

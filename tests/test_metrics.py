@@ -248,3 +248,11 @@ def test_rank_correlation_is_spearmans():
         rank_correlation([1, 2, 3], [1, 2])
     with pytest.raises(ValueError, match="constant"):
         rank_correlation([1, 1, 1], [1, 2, 3])
+
+
+def test_interval_means_average_since_the_previous_measurement():
+    steps, values = [50, 100, 150, 200, 250, 300], [6.0, 4.0, 3.0, 1.0, 2.0, 2.0]
+    assert metrics.interval_means(steps, values, [100, 300]) == pytest.approx([5.0, 2.0])
+    assert metrics.interval_means(steps, values, [150]) == pytest.approx([13.0 / 3])
+    with pytest.raises(ValueError, match="between steps 100 and 120"):
+        metrics.interval_means(steps, values, [100, 120])
