@@ -19,6 +19,9 @@ from gan_lib import recipes, runs  # first: TensorFlow then starts without its C
 import tensorflow as tf
 
 HERE = pathlib.Path(__file__).resolve().parent
+# The Fréchet bar in multiples of real-vs-real: 10 for the perceptron GANs, 3 for the DCGAN, which
+# is held to a higher standard (and also to mnist-gan's measured values, checked in notebook 04).
+FRECHET_BAR = {"mnist-dcgan": 3}
 
 
 def bars(recipe_name, generated, real):
@@ -28,6 +31,7 @@ def bars(recipe_name, generated, real):
             ("curve residual", generated["curve_residual"], real["curve_residual"], "<= 0.03", generated["curve_residual"] <= 0.03),
             ("x KS statistic", generated["x_ks_statistic"], real["x_ks_statistic"], "<= 0.05", generated["x_ks_statistic"] <= 0.05),
         ]
+    times = FRECHET_BAR.get(recipe_name, 10)
     rows = [
         (
             "classifier score",
@@ -40,8 +44,8 @@ def bars(recipe_name, generated, real):
             "Fréchet distance (evaluator features)",
             generated["frechet_distance"],
             real["frechet_distance"],
-            "<= 10x real-vs-real",
-            generated["frechet_distance"] <= 10 * real["frechet_distance"],
+            f"<= {times}x real-vs-real",
+            generated["frechet_distance"] <= times * real["frechet_distance"],
         ),
         ("class balance", generated["class_balance"], real["class_balance"], "", True),
     ]
@@ -70,6 +74,8 @@ def main():
         "| recipe | steps | training time | metric | generated | real data | bar | reached |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    results = {}
+    (HERE / "quality_samples").mkdir(exist_ok=True)
     for name in args.recipes:
         recipe, folder = recipes.get(name), pathlib.Path(args.out) / name
         if args.existing:
@@ -77,6 +83,15 @@ def main():
         else:
             report = runs.train(recipe, folder, verbose=2)
         wall = report["speed"]["seconds"]
+        generator, discriminator = recipes.build_models(recipe)
+        results[name] = {
+            "steps": report["steps"],
+            "seconds": wall,
+            "parameters": {"generator": generator.count_params(), "discriminator": discriminator.count_params()},
+            **report["quality"],
+        }
+        if not recipe.points:
+            runs.sample(folder, HERE / "quality_samples" / f"{name}.npz", n=100)
         for metric, generated, real, bar, reached in bars(name, report["quality"]["generated"], report["quality"]["real"]):
             lines.append(
                 f"| {name} | {report['steps']} | {wall:.0f} s | {metric} | {generated:.4g} | {real:.4g} | {bar} | {'yes' if reached else 'NO'} |"
@@ -84,6 +99,7 @@ def main():
     table = "\n".join(lines)
     print(table)
     (HERE / "quality_results.md").write_text(table + "\n")
+    runs.write_json(HERE / "quality_results.json", results)
 
 
 if __name__ == "__main__":

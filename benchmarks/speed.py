@@ -11,6 +11,9 @@ Variants (same architecture, optimizers, losses and batch; see benchmarks/README
                fakes from `generator.predict` as in Keras-GAN, or (a′) from `predict_on_batch`;
   (b) eager    a plain eager loop with two `tf.GradientTape`s and numpy batches;
   (c) GAN.fit  gan_lib's `GAN` compiled with its defaults, fed by gan_lib.data's tf.data pipelines.
+For the DCGAN of notebook 04 (the mnist-dcgan recipe's networks and batch):
+  (t) tutorial the TensorFlow DCGAN tutorial's step: a `@tf.function` with two tapes, no XLA;
+  (c) GAN.fit  as the recipe compiles it (no XLA, its steps_per_execution), and with XLA.
 
 Every measurement is repeated; repetitions interleave the variants, and the table reports the
 median steps per second with the range. Ratios and the matmul fraction are medians of per-repetition
@@ -39,7 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 LATENT, G_HIDDEN, D_HIDDEN, IMAGE = 100, (256, 512, 1024), (512, 256), (28, 28)
 MLP_BATCHES = (32, 128)
 TOY_BATCH = 256
-BARS = {"classic": 10.0, "toy": 50.0, "fraction": 0.75}  # (c)/(a) at 32, toy (c)/(b), fraction at 128
+BARS = {"classic": 10.0, "toy": 50.0, "fraction": 0.75, "dcgan": 1.5}  # (c)/(a) at 32, toy (c)/(b), fraction at 128, DCGAN (c)/(t)
 
 
 def adam():
@@ -239,6 +242,64 @@ def mlp_gan():
 
 def mlp_models():
     return models.mlp_generator(LATENT, G_HIDDEN, IMAGE), models.mlp_discriminator(IMAGE, D_HIDDEN)
+
+
+class Tutorial:
+    """(t) The train step of the TensorFlow DCGAN tutorial: one `@tf.function` (no XLA) with a tape per
+    network around one generator pass, called once per batch of the same tf.data stream as (c)."""
+
+    name = "(t) tutorial"
+
+    def __init__(self, generator, discriminator, dataset, latent_dim):
+        self.batches = iter(dataset)
+        g, d, d_optimizer, g_optimizer = generator, discriminator, adam(), adam()
+
+        @tf.function
+        def train_step(images):
+            noise = tf.random.normal([tf.shape(images)[0], latent_dim])
+            with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
+                generated = g(noise, training=True)
+                real_output = d(images, training=True)
+                fake_output = d(generated, training=True)
+                gen_loss = tf.reduce_mean(training.generator_loss(fake_output))
+                disc_loss = tf.reduce_mean(training.discriminator_loss(real_output, fake_output))
+            g_optimizer.apply_gradients(zip(gen_tape.gradient(gen_loss, g.trainable_variables), g.trainable_variables))
+            d_optimizer.apply_gradients(zip(disc_tape.gradient(disc_loss, d.trainable_variables), d.trainable_variables))
+            return disc_loss
+
+        self.train_step = train_step
+
+    def setup(self):
+        self.run(3)
+
+    def run(self, steps):
+        start = time.perf_counter()
+        for _ in range(steps):
+            loss = self.train_step(next(self.batches))
+        loss.numpy()
+        return time.perf_counter() - start
+
+
+def dcgan_block():
+    """The mnist-dcgan networks at the recipe's batch: (t), and (c) without and with XLA."""
+    recipe = recipes.get("mnist-dcgan")
+    stream = lambda: data.image_dataset(data.load_mnist().x_train, batch_size=recipe.batch_size, seed=0)  # noqa: E731
+
+    def fit(jit_compile, steps_per_execution):
+        keras.utils.set_random_seed(0)
+        gan = training.GAN(*recipes.build_models(recipe), seed=0)
+        return Fit(gan, stream(), jit_compile=jit_compile, steps_per_execution=steps_per_execution)  # adam() both
+
+    keras.utils.set_random_seed(0)
+    tutorial = Tutorial(*recipes.build_models(recipe), stream(), recipe.latent_dim)
+    # XLA at one step per call (Keras's loop), and at 5 per call (gan_lib's whole-call loop, which runs
+    # 50 per call for the perceptrons: on a CPU its convolutions are slow enough that 5 keep a measurement short).
+    return [
+        ("dc_t", tutorial),
+        ("dc_c", fit(False, recipe.steps_per_execution)),
+        ("dc_c_xla", fit(True, 1)),
+        ("dc_c_xla5", fit(True, 5)),
+    ]
 
 
 # --- floating-point work of one MLP-GAN step, and the matmul throughput on the same shapes -------
@@ -552,7 +613,7 @@ def main(argv=None):
     log("the Keras 2 order of the classic loop, on tiny models")
     keras2_order_trains = keras2_order_trains_discriminator()
     images = data.scale_images(data.load_mnist().x_train)
-    blocks = [mlp_block(images, batch) for batch in MLP_BATCHES] + [toy_block()]
+    blocks = [mlp_block(images, batch) for batch in MLP_BATCHES] + [toy_block(), dcgan_block()]
     set_up(blocks, log)
     variants = {key: variant for block in blocks for key, variant in block}
     hlo = None
@@ -584,6 +645,16 @@ def main(argv=None):
         f"| quadratic toy GAN | {TOY_BATCH} | – | – | {fmt_rate(results['toy_b'])} | {fmt_rate(results['toy_c'])} "
         f"| – | – | {ratio('toy_c', 'toy_b'):.0f}× |"
     )
+    dc_batch = recipes.get("mnist-dcgan").batch_size
+    lines += [
+        "",
+        "| model | batch | (t) tutorial step | (c) GAN.fit, no XLA | (c) XLA, 1 step per call | (c) XLA, 5 per call "
+        "| (c)/(t) | (c, XLA 1)/(t) | (c, XLA 5)/(t) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| MNIST DCGAN (mnist-dcgan) | {dc_batch} | {fmt_rate(results['dc_t'])} | {fmt_rate(results['dc_c'])} | "
+        f"{fmt_rate(results['dc_c_xla'])} | {fmt_rate(results['dc_c_xla5'])} | {ratio('dc_c', 'dc_t'):.2f}× | "
+        f"{ratio('dc_c_xla', 'dc_t'):.2f}× | {ratio('dc_c_xla5', 'dc_t'):.2f}× |",
+    ]
     lines += [
         "",
         "| MLP GAN | batch | matmul work, GFLOP/step | (c) ms/step | (c) GFLOP/s | matmuls only, GFLOP/s | fraction |",
@@ -603,6 +674,7 @@ def main(argv=None):
         ("(c)/(a′), the same, lean classic loop", ratio("mlp32_c", "mlp32_a_lean"), BARS["classic"], "{:.1f}×"),
         ("(c)/(b), toy GAN, batch 256", ratio("toy_c", "toy_b"), BARS["toy"], "{:.0f}×"),
         ("matmul fraction, MLP GAN, batch 128", fractions[128], BARS["fraction"], "{:.0%}"),
+        ("(c)/(t), DCGAN, the recipe's compile", ratio("dc_c", "dc_t"), BARS["dcgan"], "{:.2f}×"),
     ]
     lines += ["", "| bar | measured | needed | reached |", "|---|---:|---:|:---:|"]
     for label, value, bar, form in checks:
@@ -613,7 +685,10 @@ def main(argv=None):
         "fractions are medians of per-repetition ratios of measurements taken seconds apart. "
         "(a) makes fakes with `generator.predict` as the Keras-GAN loop does, (a′) with `predict_on_batch`. "
         f"(c) is `GAN.compile()` with its defaults: XLA, steps_per_execution={variants['mlp128_c'].chunk}"
-        + (", here forced onto Keras's per-step loop (--keras-loop)." if args.keras_loop else "."),
+        + (", here forced onto Keras's per-step loop (--keras-loop)." if args.keras_loop else ".")
+        + f" For the DCGAN, (c) is compiled as the mnist-dcgan recipe does (no XLA, steps_per_execution="
+        f"{variants['dc_c'].chunk}) and with XLA at one and at five steps per call; (t) makes one generator pass per step "
+        "where (c) makes two (one per update), as the tutorial and gan_lib's step are written.",
         f"Matmul work: 2·m·k·n summed over the {len(step_matmuls(128))} matmuls of one step (discriminator update "
         "on a real and a fake batch, generator update through the discriminator; forward products, weight "
         "gradients and input gradients, as listed in `step_matmuls`). 'Matmuls only' is the step's matmul "

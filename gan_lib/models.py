@@ -120,3 +120,67 @@ def _with_label(x, num_classes, first=None):
     _check_positive("num_classes", num_classes)
     label = keras.Input((num_classes,), name="label")
     return [first, label], layers.Concatenate(name="with_label")([x, label])
+
+
+# --- MNIST convolutional networks (DCGAN) -------------------------------------------------
+
+
+def dcgan_generator(latent_dim=100, widths=(64, 32), image_shape=(28, 28), momentum=0.8, negative_slope=0.2, num_classes=None):
+    """Noise (and, if `num_classes`, a one-hot label) -> a 28x28 image in [-1, 1] (Radford et al. 2015).
+
+    A Dense layer makes a 7x7 map of `widths[0]` channels; each further width is a stride-2
+    Conv2DTranspose that doubles the side, with BatchNorm and LeakyReLU; a last stride-2
+    Conv2DTranspose to one channel and a tanh draw the pixels (7 -> 14 -> 28 for two widths). Images come out (28, 28),
+    the same shape as the MLP's, so that data, metrics and plots serve both.
+    """
+    _check_positive("latent_dim", latent_dim)
+    widths = _check_sizes("widths", widths)
+    image_shape = _check_sizes("image_shape", image_shape)
+    side = image_shape[0] // 2 ** len(widths)
+    if len(image_shape) != 2 or image_shape[0] != image_shape[1] or side * 2 ** len(widths) != image_shape[0]:
+        raise ValueError(
+            f"image_shape must be square with a side that halves once per width, "
+            f"got {image_shape} with widths={widths}"
+        )
+    z = keras.Input((latent_dim,), name="z")
+    inputs, x = _with_label(z, num_classes)
+    x = layers.Dense(side * side * widths[0], use_bias=False, name="project")(x)
+    x = layers.BatchNormalization(momentum=momentum, name="project_bn")(x)
+    x = layers.LeakyReLU(negative_slope, name="project_act")(x)
+    x = layers.Reshape((side, side, widths[0]), name="map")(x)
+    for i, width in enumerate(widths[1:]):
+        x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False, name=f"up_{i}")(x)
+        x = layers.BatchNormalization(momentum=momentum, name=f"up_{i}_bn")(x)
+        x = layers.LeakyReLU(negative_slope, name=f"up_{i}_act")(x)
+    x = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", name="pixels")(x)
+    image = layers.Reshape(image_shape, name="image")(x)
+    name = "conditional_dcgan_generator" if num_classes else "dcgan_generator"
+    return keras.Model(inputs, image, name=name)
+
+
+def dcgan_discriminator(image_shape=(28, 28), widths=(32, 64), negative_slope=0.2, num_classes=None):
+    """An image (and, if `num_classes`, a one-hot label) -> a logit, through stride-2 Conv2D layers
+    with LeakyReLU and no BatchNorm (the discriminator must judge each image on its own).
+
+    The label, if any, joins as `num_classes` constant planes beside the pixels, so that the first
+    filters see it (Mirza & Osindero 2014, in convolutional form).
+    """
+    image_shape = _check_sizes("image_shape", image_shape)
+    widths = _check_sizes("widths", widths)
+    image = keras.Input(image_shape, name="image")
+    x = layers.Reshape((*image_shape[:2], 1), name="channel")(image)
+    inputs = image
+    if num_classes is not None:
+        _check_positive("num_classes", num_classes)
+        label = keras.Input((num_classes,), name="label")
+        planes = layers.Reshape((1, 1, num_classes), name="label_map")(label)
+        planes = layers.UpSampling2D(image_shape[:2], name="label_planes")(planes)
+        x = layers.Concatenate(name="with_label")([x, planes])
+        inputs = [image, label]
+    for i, width in enumerate(widths):
+        x = layers.Conv2D(width, 4, strides=2, padding="same", name=f"down_{i}")(x)
+        x = layers.LeakyReLU(negative_slope, name=f"down_{i}_act")(x)
+    x = layers.Flatten(name="flat")(x)
+    logit = layers.Dense(1, name="logit")(x)
+    name = "conditional_dcgan_discriminator" if num_classes else "dcgan_discriminator"
+    return keras.Model(inputs, logit, name=name)

@@ -437,6 +437,22 @@ def latent_noise(n, latent_dim, kind="normal", seed=0):
     return rng.standard_normal((n, latent_dim)).astype(np.float32)
 
 
+def latent_path(start, end, n, spherical=False):
+    """`n` noise vectors from `start` to `end`: along the straight line, or along the great circle
+    (slerp, White 2016), whose points keep the norm that normal noise has, where the line's do not."""
+    start, end = np.asarray(start, np.float64), np.asarray(end, np.float64)
+    if start.shape != end.shape or start.ndim != 1:
+        raise ValueError(f"start and end must be two noise vectors of one size, got shapes {start.shape} and {end.shape}")
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    if not spherical:
+        return ((1 - t) * start + t * end).astype(np.float32)
+    cosine = start @ end / (np.linalg.norm(start) * np.linalg.norm(end))
+    angle = np.arccos(np.clip(cosine, -1.0, 1.0))
+    if angle < 1e-6:  # the same direction: the arc is the line
+        return latent_path(start, end, n)
+    return ((np.sin((1 - t) * angle) * start + np.sin(t * angle) * end) / np.sin(angle)).astype(np.float32)
+
+
 def generate(generator, n=None, noise=None, labels=None, noise_kind="normal", seed=0, batch_size=1024):
     """Samples of a (conditional) generator in inference mode, as numpy.
 

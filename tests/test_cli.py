@@ -201,3 +201,15 @@ def test_a_mixture_run_writes_points_and_the_benchmark_measures(tmp_path, capsys
     assert run_cli(capsys, "sample", out, "--n", 40, "--out", tmp_path / "points.npz")[0] == 0
     with np.load(tmp_path / "points.npz", allow_pickle=False) as npz:
         assert npz["points"].shape == (40, 2) and npz["points"].dtype == np.float32
+
+
+def test_dcgan_trains_and_samples_like_the_other_recipes(tmp_path, capsys):
+    out = tmp_path / "dcgan"
+    assert run_cli(capsys, "train", "mnist-dcgan", "--steps", 50, "--batch-size", 16, "--out", out)[0] == 0
+    report = json.loads((out / "metrics.json").read_text())
+    assert report["config"]["network"] == "dcgan" and report["config"]["jit_compile"] is False
+    assert report["steps"] == 50 and report["quality"]["generated"]["n"] == 10000
+    assert run_cli(capsys, "sample", out, "--n", 12, "--out", tmp_path / "d.npz")[0] == 0
+    with np.load(tmp_path / "d.npz", allow_pickle=False) as npz:
+        assert npz["images"].shape == (12, 28, 28) and npz["images"].dtype == np.uint8
+        assert "labels" not in npz.files

@@ -7,7 +7,15 @@ import numpy as np
 import pytest
 
 from gan_lib.data import quadratic_moments
-from gan_lib.models import feature_model, mlp_discriminator, mlp_generator, toy_discriminator, toy_generator
+from gan_lib.models import (
+    dcgan_discriminator,
+    dcgan_generator,
+    feature_model,
+    mlp_discriminator,
+    mlp_generator,
+    toy_discriminator,
+    toy_generator,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -99,6 +107,44 @@ def test_conditional_builders_take_a_one_hot_label():
     assert logits.shape == (3, 1)
 
 
+def test_dcgan_generator_upsamples_a_7x7_map_to_a_28x28_image():
+    generator = dcgan_generator(latent_dim=8, widths=(16, 8))
+    assert generator.input_shape == (None, 8) and generator.output_shape == (None, 28, 28)
+    assert generator.get_layer("map").output.shape[1:] == (7, 7, 16)
+    assert generator.get_layer("up_0").output.shape[1:] == (14, 14, 8)
+    assert generator.get_layer("pixels").output.shape[1:] == (28, 28, 1)
+    images = keras.ops.convert_to_numpy(generator(_noise(16, 8, scale=100.0), training=False))
+    assert images.shape == (16, 28, 28) and images.min() >= -1.0 and images.max() <= 1.0
+    # one width fewer: one upsampling fewer, from a 14x14 map
+    assert dcgan_generator(latent_dim=8, widths=(8,)).get_layer("map").output.shape[1:] == (14, 14, 8)
+
+
+def test_dcgan_discriminator_halves_the_side_per_width_without_batch_norm():
+    discriminator = dcgan_discriminator(widths=(8, 16))
+    assert discriminator.input_shape == (None, 28, 28) and discriminator.output_shape == (None, 1)
+    assert discriminator.get_layer("down_0").output.shape[1:] == (14, 14, 8)
+    assert discriminator.get_layer("down_1").output.shape[1:] == (7, 7, 16)
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in discriminator.layers)
+    assert discriminator.get_layer("logit").activation is keras.activations.linear
+
+
+def test_conditional_dcgan_uses_the_label_in_both_networks():
+    generator = dcgan_generator(latent_dim=8, widths=(8, 4), num_classes=3)
+    discriminator = dcgan_discriminator(widths=(4, 8), num_classes=3)
+    assert [tuple(t.shape) for t in generator.inputs] == [(None, 8), (None, 3)]
+    assert [tuple(t.shape) for t in discriminator.inputs] == [(None, 28, 28), (None, 3)]
+    noise, labels = np.repeat(_noise(1, 8), 3, axis=0), np.eye(3, dtype=np.float32)
+    images = keras.ops.convert_to_numpy(generator([noise, labels], training=False))
+    assert not np.allclose(images[0], images[1]) and not np.allclose(images[1], images[2])
+    same_image = np.repeat(images[:1], 3, axis=0)
+    logits = keras.ops.convert_to_numpy(discriminator([same_image, labels]))
+    # one image judged under three labels: three different logits
+    assert len(np.unique(logits.round(6))) == 3
+    # the label reaches the discriminator as constant planes beside the pixels
+    planes = keras.Model(discriminator.inputs, discriminator.get_layer("label_planes").output)([same_image, labels])
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(planes)[1, :, :, 1], np.ones((28, 28)))
+
+
 @pytest.mark.parametrize(
     "build, message",
     [
@@ -114,6 +160,11 @@ def test_conditional_builders_take_a_one_hot_label():
         (lambda: mlp_discriminator(dropout=1.0), r"dropout must be in [0, 1), got 1.0"),
         (lambda: mlp_discriminator(dropout=-0.1), r"dropout must be in [0, 1), got -0.1"),
         (lambda: mlp_discriminator(num_classes=-2), "num_classes must be a positive int, got -2"),
+        (lambda: dcgan_generator(widths=(8, 8, 8)), "side that halves once per width, got (28, 28) with widths=(8, 8, 8)"),
+        (lambda: dcgan_generator(image_shape=(28, 14)), "image_shape must be square"),
+        (lambda: dcgan_generator(widths=()), "widths must be a non-empty sequence of positive ints"),
+        (lambda: dcgan_discriminator(widths=(0,)), "widths must be a non-empty sequence of positive ints"),
+        (lambda: dcgan_discriminator(num_classes=0), "num_classes must be a positive int, got 0"),
     ],
 )
 def test_bad_builder_arguments_raise_a_clear_value_error(build, message):

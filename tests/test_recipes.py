@@ -81,6 +81,7 @@ def test_a_short_last_call_trains_as_one_step_per_call_would():
         ({"beta_2": 1.0}, "beta_2 must be in [0, 1)"),
         ({"game": "hinge"}, "game must be one of gan, wgan-gp"),
         ({"game": "wgan-gp", "generator_loss": "minimax"}, "a wgan-gp recipe has its own losses"),
+        ({"network": "resnet"}, "network must be one of mlp, dcgan"),
     ],
 )
 def test_bad_recipe_values_raise_a_clear_error(changes, message):
@@ -114,3 +115,18 @@ def test_a_packed_recipe_builds_a_packed_gan_that_trains():
     assert int(gan.g_optimizer.iterations) == 20
     with pytest.raises(ValueError, match="batch_size must be a multiple of pack=3"):
         recipes.get("ring", pack=3)
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_the_dcgan_recipe_builds_convolutional_networks_without_xla_that_both_train(conditional):
+    recipe = recipes.get("mnist-dcgan", steps=2, batch_size=8, steps_per_execution=1, conditional=conditional)
+    gan = recipes.build(recipe, seed=0)
+    kinds = {type(layer).__name__ for model in (gan.generator, gan.discriminator) for layer in model.layers}
+    assert {"Conv2DTranspose", "Conv2D"} <= kinds and not gan.jit_compile
+    assert len(gan.generator.inputs) == len(gan.discriminator.inputs) == (2 if conditional else 1)
+    before = [[w.numpy().copy() for w in model.trainable_weights] for model in (gan.generator, gan.discriminator)]
+    recipes.fit(gan, recipe, recipes.dataset(recipe), verbose=0)
+    for model, old in zip((gan.generator, gan.discriminator), before):
+        assert all(not np.array_equal(a, b.numpy()) for a, b in zip(old, model.trainable_weights)), model.name
+    with pytest.raises(ValueError, match="network='dcgan' draws 28x28 images"):
+        recipes.get("grid", network="dcgan")

@@ -19,6 +19,7 @@ from gan_lib.training import (
     generate,
     generator_loss,
     latent_noise,
+    latent_path,
 )
 
 def _iterations(gan):
@@ -488,3 +489,24 @@ def test_mirrored_strategy_on_two_devices_matches_one_device(mirrored_results, k
 
 def test_default_compile_under_mirrored_strategy_runs_one_step_per_call(mirrored_results):
     assert mirrored_results["default_steps_per_execution"] == 1
+
+
+def test_latent_paths_join_the_two_vectors_and_the_arc_keeps_the_norm():
+    rng = np.random.default_rng(0)
+    start, end = rng.standard_normal(100), rng.standard_normal(100)
+    end *= np.linalg.norm(start) / np.linalg.norm(end)  # two vectors of one norm
+    line, arc = latent_path(start, end, 9), latent_path(start, end, 9, spherical=True)
+    for path in (line, arc):
+        assert path.shape == (9, 100) and path.dtype == np.float32
+        np.testing.assert_allclose(path[[0, -1]], [start, end], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(line[4], (start + end) / 2, rtol=1e-5, atol=1e-6)
+    # the arc keeps the norm all the way; the line's midpoint is shorter by cos(angle / 2)
+    np.testing.assert_allclose(np.linalg.norm(arc, axis=1), np.linalg.norm(start), rtol=1e-5)
+    angle = np.arccos(start @ end / np.linalg.norm(start) ** 2)
+    assert np.linalg.norm(line[4]) == pytest.approx(np.linalg.norm(start) * np.cos(angle / 2), rel=1e-5)
+    # equal angles between neighbours on the arc
+    cosines = np.sum(arc[1:] * arc[:-1], axis=1) / np.linalg.norm(start) ** 2
+    np.testing.assert_allclose(cosines, np.cos(angle / 8), rtol=1e-5)
+    np.testing.assert_allclose(latent_path(start, 2 * start, 3, spherical=True)[1], 1.5 * start, rtol=1e-6)
+    with pytest.raises(ValueError, match="two noise vectors of one size"):
+        latent_path(start, end[:50], 3)
