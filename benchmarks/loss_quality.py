@@ -5,7 +5,7 @@ the Fréchet distance measured along the run.
 
 Each recipe trains as `python -m gan_lib train RECIPE` does (seed 0). `QualityTrace` measures 2,000
 samples of the generator being trained `--measurements` times, evenly spaced; the loss beside each
-measurement is its mean since the previous one (`metrics.interval_means`): the critic's Wasserstein
+measurement is its mean since the previous one (`metrics.loss_beside_quality`): the critic's Wasserstein
 estimate for WGAN-GP, the discriminator loss otherwise. Notebook 06 measures the same on shortened
 runs. Writes loss_quality_results.json and .md beside this script.
 """
@@ -33,17 +33,16 @@ def loss_beside_quality(name, measurements, seed=0):
     start = time.perf_counter()
     recipes.fit(gan, recipe, recipes.dataset(recipe, seed), callbacks=[history, trace], verbose=0)
     seconds = time.perf_counter() - start
-    steps, frechet = trace.history["step"][1:], trace.history["frechet_distance"][1:]
-    loss = metrics.interval_means(history.history["step"], history.history[loss_key], steps)
+    tracked = metrics.loss_beside_quality(history.history, trace.history, loss_key)
     return {
         "recipe": name,
         "steps": recipe.steps,
         "seconds": round(seconds, 1),
         "loss": loss_key,
-        "measured_at": steps,
-        "loss_means": [round(float(v), 4) for v in loss],
-        "frechet_distance": [round(float(v), 2) for v in frechet],
-        "rank_correlation": round(metrics.rank_correlation(loss, frechet), 3),
+        "measured_at": tracked["steps"],
+        "loss_means": [round(float(v), 4) for v in tracked["loss"]],
+        "frechet_distance": [round(float(v), 2) for v in tracked["frechet_distance"]],
+        "rank_correlation": round(tracked["rank_correlation"], 3),
     }
 
 

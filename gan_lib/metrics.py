@@ -200,6 +200,15 @@ def interval_means(steps, values, at_steps):
     return np.array(means)
 
 
+def loss_beside_quality(history, trace, key):
+    """Does a loss track quality? The loss `history[key]` (a `StepHistory`) averaged over each interval
+    between the measurements of a `QualityTrace`, the Fréchet distance measured at each interval's end,
+    and their rank correlation. The trace's first measurement, before any loss was logged, is left out."""
+    steps, frechet = list(trace["step"][1:]), np.asarray(trace["frechet_distance"][1:], np.float64)
+    loss = interval_means(history["step"], history[key], steps)
+    return {"steps": steps, "loss": loss, "frechet_distance": frechet, "rank_correlation": rank_correlation(loss, frechet)}
+
+
 def _mean_ranks(x):
     order = np.argsort(x, kind="stable")
     ranks = np.empty(len(x))

@@ -114,13 +114,18 @@ RECIPES["mnist-cgan"] = dataclasses.replace(
 # The plain GAN on the mode-collapse benchmark's mixtures (ring: 8 modes, grid: 25): small LeakyReLU
 # perceptrons from 2-D normal noise. A moving average of the generator and a learning rate that
 # decays to zero sharpen the points around each mode, where the benchmark's 3-std radius is tight.
+# The ring's generator has a fourth hidden layer (the paper's has four): the samples the benchmark
+# misses lie on bridges between modes, where the generator must jump, and a deeper network of LeakyReLU
+# pieces jumps more steeply. With three layers benchmarks/modes.py measured (ten seeds) 7.5 modes, 92.6 %
+# of high quality and reverse KL 0.22 for `ring`, 8.0, 93.1 % and 0.004 for `ring-pacgan`; 30,000 steps
+# or batch 512 with three layers gave packed seed 1 at most 94.6 %, four layers 96.8 % in 20,000 steps.
 RECIPES["ring"] = Recipe(
     name="ring",
     mixture="ring",
     steps=20000,
     batch_size=256,
     latent_dim=2,
-    g_hidden=(128, 128, 128),
+    g_hidden=(128, 128, 128, 128),
     d_hidden=(128, 128, 128),
     g_learning_rate=1e-3,
     d_learning_rate=1e-3,
@@ -130,7 +135,7 @@ RECIPES["ring"] = Recipe(
     snapshot_every=1000,
     checkpoint_every=5000,
 )
-RECIPES["grid"] = dataclasses.replace(RECIPES["ring"], name="grid", mixture="grid")
+RECIPES["grid"] = dataclasses.replace(RECIPES["ring"], name="grid", mixture="grid", g_hidden=(128, 128, 128))
 # PacGAN2 (Lin et al. 2018): the same networks and schedule, the discriminator judging packs of two.
 RECIPES["ring-pacgan"] = dataclasses.replace(RECIPES["ring"], name="ring-pacgan", pack=2)
 RECIPES["grid-pacgan"] = dataclasses.replace(RECIPES["grid"], name="grid-pacgan", pack=2)
@@ -367,7 +372,7 @@ def fit(gan, recipe, real, callbacks=(), initial_epoch=0, verbose="auto"):
                 epochs=epoch + count,
                 steps_per_epoch=length,
                 initial_epoch=epoch,
-                callbacks=list(callbacks),
+                callbacks=[*callbacks, _RunProgbar(len(schedule))],
                 verbose=verbose,
             )
             epoch += count
@@ -377,6 +382,18 @@ def fit(gan, recipe, real, callbacks=(), initial_epoch=0, verbose="auto"):
         if gan.steps_per_execution != per_call:
             gan.steps_per_execution, gan.train_function = per_call, None
     return gan.history
+
+
+class _RunProgbar(keras.callbacks.ProgbarLogger):
+    """Keras's progress bar, its "Epoch i/n" counted over the whole run rather than one fit() call."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.run_epochs = epochs
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.epochs = self.run_epochs
 
 
 def steps_before(recipe, epoch):

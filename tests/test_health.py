@@ -38,6 +38,15 @@ def test_probe_gradient_norms_are_the_hand_computed_ones(logit):
     assert probe["g_grad_non_saturating"] == pytest.approx(np.hypot(bias_only, kernel), rel=1e-4)
 
 
+def test_generator_gradients_follow_the_chosen_loss():
+    gan = constant_game(1.0)  # every sample is b = (1, 1), its logit 1; the bias's gradient is dloss/dl · w
+    noise = np.random.default_rng(0).standard_normal((8, 3)).astype("float32")
+    d = 1.0 / (1.0 + np.exp(-1.0))
+    np.testing.assert_allclose(gan.generator_gradients(noise, "non-saturating")[1], [-(1.0 - d)] * 2, rtol=1e-5)
+    np.testing.assert_allclose(gan.generator_gradients(noise, "minimax")[1], [-d] * 2, rtol=1e-5)
+    np.testing.assert_allclose(gan.generator_gradients(noise)[1], [-(1.0 - d)] * 2, rtol=1e-5)  # the game's own
+
+
 def test_probe_changes_no_weight(make_gan, tiny):
     gan = make_gan(conditional=True)
     before = [w.numpy().copy() for w in gan.weights]
@@ -53,6 +62,8 @@ def test_a_conditional_probe_without_labels_is_a_clear_error(make_gan, tiny):
     gan = make_gan(conditional=True)
     with pytest.raises(ValueError, match="needs real_labels and fake_labels"):
         gan.probe(np.zeros((2, *tiny.image_shape)), np.zeros((2, tiny.latent_dim)))
+    with pytest.raises(ValueError, match="needs labels"):
+        gan.generator_gradients(np.zeros((2, tiny.latent_dim)))
 
 
 def test_health_records_on_schedule_with_coverage(make_gan, tiny, tiny_batches):

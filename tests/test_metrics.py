@@ -256,3 +256,14 @@ def test_interval_means_average_since_the_previous_measurement():
     assert metrics.interval_means(steps, values, [150]) == pytest.approx([13.0 / 3])
     with pytest.raises(ValueError, match="between steps 100 and 120"):
         metrics.interval_means(steps, values, [100, 120])
+
+
+def test_loss_beside_quality_pairs_interval_means_with_the_measurements_after_them():
+    history = {"step": [50, 100, 150, 200, 250, 300], "d_loss": [6.0, 4.0, 3.0, 1.0, 2.0, 2.0]}
+    trace = {"step": [0, 100, 200, 300], "frechet_distance": [90.0, 40.0, 10.0, 20.0]}  # step 0: before any loss
+    tracked = metrics.loss_beside_quality(history, trace, "d_loss")
+    assert tracked["steps"] == [100, 200, 300]
+    assert tracked["loss"] == pytest.approx([5.0, 2.0, 2.0])
+    assert tracked["frechet_distance"] == pytest.approx([40.0, 10.0, 20.0])
+    # ranks (2, 0.5, 0.5) against (2, 0, 1): covariance 1.5, variances 1.5 and 2
+    assert tracked["rank_correlation"] == pytest.approx(np.sqrt(3.0) / 2.0)

@@ -1,6 +1,8 @@
 """Recipes: the fields the command line can set reach the GAN and its optimizers, any number of
 steps is laid out in whole calls, and bad values give a clear error."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -64,6 +66,13 @@ def test_a_short_last_call_trains_as_one_step_per_call_would():
         trained.append(gan.generator.get_weights())
     for a, b in zip(*trained):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_the_progress_bar_counts_epochs_over_the_whole_run(capsys):
+    recipe = recipes.get("toy", steps=25, steps_per_execution=5, checkpoint_every=10)  # epochs of 10, 10, 5
+    keras.utils.set_random_seed(0)
+    recipes.fit(recipes.build(recipe, seed=0), recipe, recipes.dataset(recipe), verbose=2)
+    assert re.findall(r"Epoch \d+/\d+", capsys.readouterr().out) == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
 
 
 @pytest.mark.parametrize(

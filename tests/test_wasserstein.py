@@ -78,6 +78,15 @@ def test_generator_loss_is_minus_the_critics_mean_score():
     np.testing.assert_allclose(gan.generator_losses(scores), [-1.5, 0.5, -2.0])
 
 
+def test_the_generators_gradient_is_minus_the_critics_weights():
+    # loss -mean(w·G(z)) with G(z) = K z + b: d/db = -w and d/dK = -mean(z) w^T, whatever the critic's scale
+    gan = linear_game()
+    noise = np.random.default_rng(0).standard_normal((8, 3)).astype("float32")
+    kernel, bias = (g.numpy() for g in gan.generator_gradients(noise))
+    np.testing.assert_allclose(bias, -W[:, 0], rtol=1e-5)
+    np.testing.assert_allclose(kernel, -np.outer(noise.mean(axis=0), W[:, 0]), rtol=1e-4, atol=1e-6)
+
+
 @pytest.mark.parametrize("conditional", [False, True])
 def test_n_critic_updates_per_generator_update_and_the_logs(tiny_models, tiny_batches, conditional):
     generator, critic = tiny_models(conditional=conditional)
