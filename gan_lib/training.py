@@ -410,32 +410,33 @@ class GAN(keras.Model):
         A conditional GAN takes integer class labels for both; a packed one, multiples of `pack` samples."""
         if self.num_inputs == 2 and (real_labels is None or fake_labels is None):
             raise ValueError("a conditional GAN's probe needs real_labels and fake_labels: one integer class per sample")
-        fake_logits = self.judge(self._fake(noise, fake_labels), self._one_hot(fake_labels), training=False)
+        fake_logits, gradients = self._generator_gradients(noise, GENERATOR_LOSSES, fake_labels)
         real_logits = self.judge(tf.convert_to_tensor(real, "float32"), self._one_hot(real_labels), training=False)
         result = {
             "d_real": float(tf.reduce_mean(tf.sigmoid(real_logits))),
             "d_fake": float(tf.reduce_mean(tf.sigmoid(fake_logits))),
         }
-        for kind in GENERATOR_LOSSES:
-            gradients = self.generator_gradients(noise, kind, fake_labels)
-            result[f"g_grad_{kind.replace('-', '_')}"] = float(tf.linalg.global_norm(gradients))
+        for kind, grads in gradients.items():
+            result[f"g_grad_{kind.replace('-', '_')}"] = float(tf.linalg.global_norm(grads))
         return result
 
     def generator_gradients(self, noise, kind=None, labels=None):
         """The gradient of the mean generator loss on fixed `noise`, one tensor per generator weight, in
         inference mode and changing no weight: the direction the next generator update would follow.
         `kind` is one of GENERATOR_LOSSES, or None for the game's own loss; `labels` are integer classes."""
-        with tf.GradientTape() as tape:
-            fake_logits = self.judge(self._fake(noise, labels), self._one_hot(labels), training=False)
-            losses = self.generator_losses(fake_logits) if kind is None else generator_loss(fake_logits, kind)
-            loss = tf.reduce_mean(losses)
-        return tape.gradient(loss, self.generator.trainable_variables)
+        return self._generator_gradients(noise, (kind,), labels)[1][kind]
 
-    def _fake(self, noise, labels=None):
-        """Generated samples from fixed noise (and integer labels), in inference mode."""
+    def _generator_gradients(self, noise, kinds, labels=None):
+        """The discriminator's logits on G(noise) and, per kind of generator loss, its gradients: one pass."""
         if self.num_inputs == 2 and labels is None:
             raise ValueError("a conditional GAN's generator needs labels: one integer class per noise vector")
-        return self.generator(self._inputs(tf.convert_to_tensor(noise, "float32"), self._one_hot(labels)), training=False)
+        labels = self._one_hot(labels)
+        with tf.GradientTape(persistent=True) as tape:
+            fake = self.generator(self._inputs(tf.convert_to_tensor(noise, "float32"), labels), training=False)
+            fake_logits = self.judge(fake, labels, training=False)
+            losses = {kind: tf.reduce_mean(self.generator_losses(fake_logits) if kind is None else generator_loss(fake_logits, kind))
+                      for kind in kinds}
+        return fake_logits, {kind: tape.gradient(loss, self.generator.trainable_variables) for kind, loss in losses.items()}
 
     def _one_hot(self, labels):
         return None if labels is None else tf.one_hot(np.asarray(labels), self.num_classes)
