@@ -367,6 +367,7 @@ def fit(gan, recipe, real, callbacks=(), initial_epoch=0, verbose="auto"):
     `initial_epoch` (a resumed run); one `fit()` call per run of equal epochs."""
     schedule = epochs(recipe)
     per_call = gan.steps_per_execution
+    own_progbar = any(isinstance(c, keras.callbacks.ProgbarLogger) for c in callbacks)  # a caller's replaces ours
     epoch = initial_epoch
     try:
         for (length, steps_per_call), group in itertools.groupby(schedule[initial_epoch:]):
@@ -380,7 +381,7 @@ def fit(gan, recipe, real, callbacks=(), initial_epoch=0, verbose="auto"):
                 epochs=epoch + count,
                 steps_per_epoch=length,
                 initial_epoch=epoch,
-                callbacks=[*callbacks, _RunProgbar(len(schedule))],
+                callbacks=[*callbacks] if own_progbar else [*callbacks, _RunProgbar(len(schedule))],
                 verbose=verbose,
             )
             epoch += count

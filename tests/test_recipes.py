@@ -73,6 +73,9 @@ def test_the_progress_bar_counts_epochs_over_the_whole_run(capsys):
     keras.utils.set_random_seed(0)
     recipes.fit(recipes.build(recipe, seed=0), recipe, recipes.dataset(recipe), verbose=2)
     assert re.findall(r"Epoch \d+/\d+", capsys.readouterr().out) == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
+    # a progress bar of the caller's own replaces the run's: one bar, counting per fit() call as Keras does
+    recipes.fit(recipes.build(recipe, seed=0), recipe, recipes.dataset(recipe), callbacks=[keras.callbacks.ProgbarLogger()], verbose=2)
+    assert re.findall(r"Epoch \d+/\d+", capsys.readouterr().out) == ["Epoch 1/2", "Epoch 2/2", "Epoch 3/3"]
 
 
 @pytest.mark.parametrize(
