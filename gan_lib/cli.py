@@ -19,6 +19,7 @@ RECIPE_OPTIONS = (
     ("--momentum", "momentum", float, "SGD's momentum"),
     ("--d-steps", "d_steps", int, "discriminator (WGAN-GP: critic) updates per generator update"),
     ("--gp-weight", "gp_weight", float, "weight of the gradient penalty (wgan-gp recipes)"),
+    ("--r1-weight", "r1_weight", float, "weight of R1, the penalty on D's gradient at real samples (0: none)"),
     ("--generator-loss", "generator_loss", str, "the generator's loss"),
 )
 CHOICES = {"--optimizer": recipes.OPTIMIZERS, "--generator-loss": training.GENERATOR_LOSSES}

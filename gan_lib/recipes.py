@@ -34,6 +34,7 @@ class Recipe:
     d_steps: int = 1  # discriminator (critic) updates per generator update
     game: str = "gan"  # one of GAMES: "gan" (Jensen-Shannon, GAN) or "wgan-gp" (WassersteinGAN)
     gp_weight: float = 10.0  # the gradient penalty's weight (WGAN-GP only)
+    r1_weight: float = 0.0  # R1: the weight of |grad D(x)|^2 on real samples (GAN only; 0 is none)
     generator_loss: str = "non-saturating"
     batch_norm: bool = True
     noise: str = "normal"
@@ -151,6 +152,25 @@ RECIPES["grid-pacgan"] = dataclasses.replace(RECIPES["grid"], name="grid-pacgan"
 RECIPES["grid-uniform"] = dataclasses.replace(
     RECIPES["grid"], name="grid-uniform", noise="uniform", g_hidden=(128, 128, 128, 128), g_learning_rate=7e-4
 )
+# The project's best grid recipe: `grid-uniform`'s noise and four-layer generator, both networks at
+# 1e-3, batch 128, and R1 (Mescheder et al. 2018) of weight 1, a penalty on the discriminator's
+# gradient at real samples that keeps it from winning: in `train grid-r1`'s history its loss stays
+# between 1.33 and 1.40, about log 4 = 1.39, the loss of a discriminator that cannot tell. On the two
+# seeds where `grid-uniform` lost most modes (4: 22, 7: 20) it covered all 25, with reverse KL 0.005 and
+# 0.009 and 92.7 and 92.1 % of high quality; R1 alone already stops the collapse (`grid`, normal noise
+# and three layers, kept all 25 modes on both seeds, at 87 %). benchmarks/modes.py measured 25.0
+# modes, 92.1 % and reverse KL 0.008 over ten seeds at 20,000 steps (61 s per run), and 25.0, 94.1 %
+# and 0.007 at 26,000 (about 85 s). Batch 128 pays for the penalty's second pass through the
+# discriminator.
+RECIPES["grid-r1"] = dataclasses.replace(
+    RECIPES["grid"],
+    name="grid-r1",
+    noise="uniform",
+    g_hidden=(128, 128, 128, 128),
+    batch_size=128,
+    steps=26000,
+    r1_weight=1.0,
+)
 # WGAN-GP (Gulrajani et al. 2017) on the grid: 5 critic updates per generator update and Adam's beta_2
 # 0.9 as in the paper, the penalty's weight 0.1 of the paper's toy experiments (their gan_toy.py: "smaller
 # lambda seems to help for toy tasks"), and the plain grid recipe's networks, learning rate, cosine decay
@@ -238,8 +258,12 @@ def _checked(recipe):
         raise ValueError("network='dcgan' draws 28x28 images: use it with MNIST, not with 2-D points")
     if recipe.game not in GAMES:
         raise ValueError(f"game must be one of {', '.join(GAMES)}, got {recipe.game!r}")
-    if recipe.game == "wgan-gp" and (recipe.pack > 1 or recipe.generator_loss != "non-saturating"):
-        raise ValueError("a wgan-gp recipe has its own losses and no packing: leave pack and generator_loss alone")
+    if recipe.game == "wgan-gp" and (recipe.pack > 1 or recipe.generator_loss != "non-saturating" or recipe.r1_weight):
+        raise ValueError(
+            "a wgan-gp recipe has its own losses and no packing: leave pack, generator_loss and r1_weight alone"
+        )
+    if not recipe.r1_weight >= 0:
+        raise ValueError(f"r1_weight must be >= 0 (0 turns the penalty off), got {recipe.r1_weight!r}")
     if recipe.mixture is not None and recipe.mixture not in data.MIXTURES:
         raise ValueError(f"mixture must be one of {', '.join(data.MIXTURES)}, got {recipe.mixture!r}")
     if recipe.batch_size % recipe.pack:
@@ -309,7 +333,13 @@ def build(recipe, generator=None, discriminator=None, seed=None):
     if generator is None or discriminator is None:
         generator, discriminator = build_models(recipe)
     kind = training.GAN
-    options = dict(generator_loss=recipe.generator_loss, real_label=recipe.real_label, fake_label=recipe.fake_label, d_steps=recipe.d_steps)
+    options = dict(
+        generator_loss=recipe.generator_loss,
+        real_label=recipe.real_label,
+        fake_label=recipe.fake_label,
+        d_steps=recipe.d_steps,
+        r1_weight=recipe.r1_weight,
+    )
     if recipe.game == "wgan-gp":
         kind = training.ConditionalWassersteinGAN if recipe.conditional else training.WassersteinGAN
         options = {"n_critic": recipe.d_steps, "gp_weight": recipe.gp_weight}

@@ -75,8 +75,10 @@ class GAN(keras.Model):
 
     Options: `generator_loss` ("non-saturating" or "minimax"), one-sided label smoothing
     (`real_label=0.9`) and a soft fake label (`fake_label`), `d_steps` discriminator updates per
-    generator update, the `noise` distribution ("normal" or "uniform" on [-1, 1]), and
-    `ema_decay`, which keeps an exponential moving average of the generator's weights for sampling.
+    generator update, the `noise` distribution ("normal" or "uniform" on [-1, 1]), `ema_decay`,
+    which keeps an exponential moving average of the generator's weights for sampling, and
+    `r1_weight` (Mescheder et al. 2018), which adds r1_weight / 2 * |grad D(x)|^2 on real samples to
+    the discriminator's loss, so that the game settles at the data instead of circling around it.
     """
 
     num_inputs = 1
@@ -92,6 +94,7 @@ class GAN(keras.Model):
         d_steps=1,
         noise="normal",
         ema_decay=None,
+        r1_weight=0.0,
         seed=None,
         **kwargs,
     ):
@@ -107,13 +110,15 @@ class GAN(keras.Model):
             raise ValueError(f"d_steps must be a positive int, got {d_steps!r}")
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"ema_decay must be None or in (0, 1), got {ema_decay!r}")
+        if not r1_weight >= 0:
+            raise ValueError(f"r1_weight must be >= 0 (0 turns the penalty off), got {r1_weight!r}")
         self._check_models(generator, discriminator)
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.generator_loss, self.noise = generator_loss, noise
         self.real_label, self.fake_label = float(real_label), float(fake_label)
-        self.d_steps, self.ema_decay = d_steps, ema_decay
+        self.d_steps, self.ema_decay, self.r1_weight = d_steps, ema_decay, float(r1_weight)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.ema_generator = None
         if ema_decay is not None:
@@ -334,6 +339,16 @@ class GAN(keras.Model):
         """The discriminator's logits for a batch, in training mode unless told: what every update differentiates."""
         return self.discriminator(self._inputs(samples, labels), training=training)
 
+    def judge_with_gradient_norms(self, samples, labels=None):
+        """The logits on `samples` and |grad D(x)| at each (the norm over all that is judged at once:
+        a sample, or a pack), differentiable in turn: what R1 and the gradient penalty are made of."""
+        samples = tf.convert_to_tensor(samples, "float32")
+        with tf.GradientTape() as tape:  # nested in the discriminator's tape, which differentiates the norms
+            tape.watch(samples)
+            logits = self.judge(samples, labels)
+        grads = tf.reshape(tape.gradient(logits, samples), (tf.shape(logits)[0], -1))
+        return logits, tf.sqrt(tf.reduce_sum(tf.square(grads), axis=1) + 1e-12)
+
     def discriminator_step(self, real, real_labels=None):
         """One discriminator update on a real batch and a generated one; the generator is untouched."""
         batch = tf.shape(real)[0]
@@ -349,9 +364,14 @@ class GAN(keras.Model):
     def discriminator_losses(self, real, fake, real_labels=None, fake_labels=None):
         """Per-example losses of the discriminator on a real and a generated batch, and the per-example
         values its step logs besides: D(x) and D(G(z))."""
-        real_logits = self.judge(real, real_labels)
+        if self.r1_weight:
+            real_logits, slopes = self.judge_with_gradient_norms(real, real_labels)
+        else:
+            real_logits = self.judge(real, real_labels)
         fake_logits = self.judge(fake, fake_labels)
         losses = discriminator_loss(real_logits, fake_logits, self.real_label, self.fake_label)
+        if self.r1_weight:
+            losses += 0.5 * self.r1_weight * tf.square(slopes)
         return losses, {"d_real": tf.sigmoid(real_logits), "d_fake": tf.sigmoid(fake_logits)}
 
     def generator_losses(self, fake_logits):
@@ -559,7 +579,7 @@ class WassersteinGAN(GAN):
     """
 
     def __init__(self, generator, critic, *, gp_weight=10.0, n_critic=5, **kwargs):
-        js_options = {"generator_loss", "real_label", "fake_label", "d_steps"} & set(kwargs)
+        js_options = {"generator_loss", "real_label", "fake_label", "d_steps", "r1_weight"} & set(kwargs)
         if js_options:
             raise ValueError(
                 f"{', '.join(sorted(js_options))}: options of the Jensen-Shannon game, not of WGAN-GP; "
@@ -611,12 +631,7 @@ class WassersteinGAN(GAN):
         real, fake = tf.convert_to_tensor(real, "float32"), tf.convert_to_tensor(fake, "float32")
         broadcast = (1,) * (len(real.shape) - 1)
         alpha = _replica_share(lambda n: keras.random.uniform((n, *broadcast), seed=self.seed_generator), tf.shape(real)[0])
-        between = real + alpha * (fake - real)
-        with tf.GradientTape() as tape:  # nested in the critic's tape, which differentiates the penalty
-            tape.watch(between)
-            scores = self.judge(between, labels)
-        grads = tape.gradient(scores, between)
-        return tf.sqrt(tf.reduce_sum(tf.square(tf.reshape(grads, (tf.shape(scores)[0], -1))), axis=1) + 1e-12)
+        return self.judge_with_gradient_norms(real + alpha * (fake - real), labels)[1]
 
 
 class ConditionalWassersteinGAN(WassersteinGAN, ConditionalGAN):

@@ -186,7 +186,9 @@ def test_resume_needs_a_checkpoint_and_the_same_arguments(tmp_path, capsys):
         runs.train(recipe, tmp_path, resume=True, verbose=0)
 
 
-@pytest.mark.parametrize("recipe, options", [("grid", {}), ("grid-wgan", {"gp_weight": 0.5, "beta_2": 0.8})])
+@pytest.mark.parametrize(
+    "recipe, options", [("grid", {}), ("grid-r1", {"r1_weight": 0.5}), ("grid-wgan", {"gp_weight": 0.5, "beta_2": 0.8})]
+)
 def test_a_mixture_run_writes_points_and_the_benchmark_measures(tmp_path, capsys, recipe, options):
     out = tmp_path / recipe
     flags = [x for key, value in options.items() for x in (f"--{key.replace('_', '-')}", value)]

@@ -93,6 +93,8 @@ def test_the_progress_bar_counts_epochs_over_the_whole_run(capsys):
         ({"beta_2": 1.0}, "beta_2 must be in [0, 1)"),
         ({"game": "hinge"}, "game must be one of gan, wgan-gp"),
         ({"game": "wgan-gp", "generator_loss": "minimax"}, "a wgan-gp recipe has its own losses"),
+        ({"game": "wgan-gp", "r1_weight": 1.0}, "a wgan-gp recipe has its own losses"),
+        ({"r1_weight": -0.5}, "r1_weight must be >= 0"),
         ({"network": "resnet"}, "network must be one of mlp, dcgan"),
     ],
 )

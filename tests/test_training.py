@@ -67,6 +67,7 @@ def test_conditional_gan_label_sizes_must_agree():
         ("d_steps", 1.5),
         ("ema_decay", 1.0),
         ("ema_decay", 0.0),
+        ("r1_weight", -1.0),
     ],
 )
 def test_bad_option_values_are_refused(tiny_models, option, value):

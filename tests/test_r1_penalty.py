@@ -1,0 +1,56 @@
+"""R1 (Mescheder et al. 2018): on a linear discriminator w·x + c, whose gradient with respect to its
+input is w everywhere, the penalty adds exactly r1_weight / 2 * |w|^2 per judged sample or pack, an
+update follows its gradient r1_weight * w, and a WGAN-GP refuses it (it has its own penalty)."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from gan_lib.training import GAN, PackedGAN, WassersteinGAN
+
+W = np.array([0.6, -2.0, 1.5, 0.25], "float32")  # the first two for one sample, all four for a pack of two
+REAL = np.array([[0.0, 1.0], [2.0, 2.0], [-1.0, 0.5], [4.0, -3.0]], "float32")
+FAKE = np.array([[3.0, -1.0]] * 4, "float32")
+
+
+def linear_game(r1_weight, pack=1):
+    """A generator of constant samples and a linear discriminator on one sample (or a pack of two)."""
+    z = keras.Input((3,))
+    generator = keras.Model(z, keras.layers.Dense(2, kernel_initializer="zeros", bias_initializer="ones")(z))
+    x = keras.Input((2 * pack,))
+    kernel = keras.initializers.Constant(W[: 2 * pack, None])
+    discriminator = keras.Model(x, keras.layers.Dense(1, kernel_initializer=kernel, bias_initializer="ones")(x))
+    if pack > 1:
+        return PackedGAN(generator, discriminator, pack=pack, r1_weight=r1_weight, seed=0)
+    return GAN(generator, discriminator, r1_weight=r1_weight, seed=0)
+
+
+@pytest.mark.parametrize("pack", [1, 2])
+def test_r1_adds_half_its_weight_times_the_squared_gradient_norm(pack):
+    plain, _ = linear_game(0.0, pack).discriminator_losses(tf.constant(REAL), tf.constant(FAKE))
+    penalised, logs = linear_game(3.0, pack).discriminator_losses(tf.constant(REAL), tf.constant(FAKE))
+    squared_norm = float(np.sum(W[: 2 * pack] ** 2))  # a pack's gradient spans all its coordinates
+    assert penalised.shape == (len(REAL) // pack,)
+    np.testing.assert_allclose(penalised - plain, 0.5 * 3.0 * squared_norm, rtol=1e-5)
+    assert set(logs) == {"d_real", "d_fake"}  # D(x) and D(G(z)) stay probabilities, untouched by the penalty
+
+
+def test_an_update_follows_the_penalty_gradient_r1_weight_times_w():
+    # one SGD step from the same weights, with and without R1: the kernels differ by -lr * r1_weight * w
+    # (the gradient of r1_weight / 2 * |w|^2), the biases not at all (the penalty does not depend on c)
+    kernels, biases = [], []
+    for r1_weight in (0.0, 2.0):
+        gan = linear_game(r1_weight)
+        gan.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1), jit_compile=False, steps_per_execution=1)
+        gan.discriminator_step(tf.constant(REAL))
+        kernel, bias = gan.discriminator.get_weights()
+        kernels.append(kernel[:, 0])
+        biases.append(bias)
+    np.testing.assert_allclose(kernels[1] - kernels[0], -0.1 * 2.0 * W[:2], rtol=1e-5)
+    np.testing.assert_allclose(biases[1], biases[0], rtol=1e-6)
+
+
+def test_a_wasserstein_gan_refuses_r1(tiny_models):
+    with pytest.raises(ValueError, match="r1_weight"):
+        WassersteinGAN(*tiny_models(batch_norm=False), r1_weight=1.0)
