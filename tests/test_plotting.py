@@ -86,6 +86,19 @@ def test_plot_history_of_a_wasserstein_gan_draws_its_estimate_and_penalty():
     figure_to_array(fig)
 
 
+def test_points_legend_sits_outside_the_axes_and_inside_the_figure():
+    """The legend must not hide points near the axes' edges (the grid's top row of modes), nor be cut off."""
+    grid = np.stack(np.meshgrid(np.arange(-4, 5, 2), np.arange(-4, 5, 2)), -1).reshape(-1, 2).astype(float)
+    ax = plot_points(grid, grid, limits=((-5, 5), (-5, 5)))
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend, axes, whole = ax.get_legend().get_window_extent(renderer), ax.get_window_extent(renderer), fig.bbox
+    assert legend.x0 >= axes.x1
+    assert whole.x0 <= legend.x0 and legend.x1 <= whole.x1 and whole.y0 <= legend.y0 and legend.y1 <= whole.y1
+    figure_to_array(fig)
+
+
 def test_points_features_and_class_figures_render():
     rng = np.random.default_rng(0)
     real, fake = rng.normal(size=(50, 2)), rng.normal(size=(50, 2)) + 1
