@@ -70,10 +70,10 @@ def plot_history(history, title=None):
     return fig
 
 
-def plot_points(real, fake=None, ax=None, title=None, limits=None):
+def plot_points(real, fake=None, ax=None, title=None, limits=None, legend=True):
     """Scatter real and generated 2-D points over each other, the legend outside the axes on the right
     (inside, it would hide the modes near the top edge); a figure of several such axes wants a layout
-    that makes room for it (`fig.tight_layout()` or `layout="constrained"`)."""
+    that makes room for it (`fig.tight_layout()` or `layout="constrained"`) and one `legend` only."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4), layout="constrained")
     ax.scatter(real[:, 0], real[:, 1], s=4, alpha=0.5, label="real")
@@ -84,7 +84,8 @@ def plot_points(real, fake=None, ax=None, title=None, limits=None):
         ax.set_ylim(*limits[1])
     ax.set_xlabel("x")
     ax.set_ylabel("y")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, markerscale=3)
+    if legend:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, markerscale=3)
     if title:
         ax.set_title(title)
     return ax

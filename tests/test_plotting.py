@@ -99,6 +99,17 @@ def test_points_legend_sits_outside_the_axes_and_inside_the_figure():
     figure_to_array(fig)
 
 
+def test_points_panels_of_one_figure_share_one_legend():
+    """In a figure of several panels only the panel asked for draws the legend: the others keep their room."""
+    points = np.zeros((4, 2))
+    fig, axes = plt.subplots(1, 3)
+    for ax in axes:
+        plot_points(points, points, ax=ax, legend=ax is axes[-1])
+    assert [ax.get_legend() is not None for ax in axes] == [False, False, True]
+    assert [t.get_text() for t in axes[-1].get_legend().get_texts()] == ["real", "generated"]
+    plt.close(fig)
+
+
 def test_points_features_and_class_figures_render():
     rng = np.random.default_rng(0)
     real, fake = rng.normal(size=(50, 2)), rng.normal(size=(50, 2)) + 1
