@@ -9,7 +9,7 @@ The committed table came from: `speed today b64 b32 b64-small-g b64-small --step
 `quality b64-small`; `quality b64-small-g --every 3000`; `quality b64 --every 3000 --ema 0.9995 0.9998`;
 `quality today --until 6000 --every 3000 --ema 0.999`; `quality b64-decay --every 3000`;
 `quality cgan-b64 --every 4000`; `overhead today --steps 1000`; `quality lr16`;
-`quality lr16-beta2 lr16-ttur --every 4000`.
+`quality lr16-beta2 lr16-ttur --every 4000`; `quality g16-d8 g32-d8`.
 
 `quality` trains a candidate once with its defaults and seed 0, and measures the generator that a
 run of that many steps would keep (the moving average) every `--every` steps: with no learning-rate
@@ -55,6 +55,11 @@ CANDIDATES = {
     "lr16": TODAY.replace(steps=12000, g_learning_rate=1.6e-3, d_learning_rate=1.6e-3),
     "lr16-beta2": TODAY.replace(steps=8000, g_learning_rate=1.6e-3, d_learning_rate=1.6e-3, beta_2=0.99),
     "lr16-ttur": TODAY.replace(steps=8000, g_learning_rate=1.6e-3, d_learning_rate=3.2e-3, beta_2=0.99),
+    # Twice the batch at lr16's rate: more samples per second, fewer steps.
+    "b256-lr16": TODAY.replace(batch_size=256, steps=8000, g_learning_rate=1.6e-3, d_learning_rate=1.6e-3),
+    # The generator's rate twice and four times the discriminator's (which stays at today's).
+    "g16-d8": TODAY.replace(steps=12000, g_learning_rate=1.6e-3),
+    "g32-d8": TODAY.replace(steps=12000, g_learning_rate=3.2e-3),
 }
 # Candidates whose learning rates fall linearly to zero over their steps (not a Recipe field yet);
 # on their curves only the last row is a run of that many steps.
@@ -87,6 +92,21 @@ FINDINGS = """\
   about 30 s of imports, compiling, measuring and pictures), about 9,500 steps of batch 128 here, where
   `lr16` scores about 8.6. Adam's beta_2 0.99 (`lr16-beta2`: 8.39 / 7.06 at 8,000 against `lr16`'s
   8.51 / 4.76) and a discriminator rate twice the generator's (`lr16-ttur`: 8.25 / 8.05) learn less.
+- Nor is the generator's rate alone: G 1.6e-3 with the discriminator at today's 8e-4
+  (`g16-d8`) is within 0.05 of `lr16`'s score from 4,000 steps on (8.56 / 5.03 at 8,000, 8.65 / 4.41 at
+  10,000, 8.72 / 4.18 at 12,000, against 8.51 / 4.76, 8.61 / 4.02, 8.72 / 4.17); a generator rate four
+  times the discriminator's (`g32-d8`, 3.2e-3) learns less (8.41 / 7.64 at 10,000, 8.60 / 6.14 at 12,000).
+- Nor does a bigger batch save time: batch 256 at `lr16`'s rate makes 0.61x the steps per second of
+  today's batch 128 (`speed today b256-lr16 --steps 400 --rounds 2`: 19.6 and 19.4 against 33.0 and
+  31.1 steps/s, load 1.3-1.5), 1.22x the samples per second. Its quality was not measured: 270 s hold
+  about 5,300 of its steps, as many samples as about 10,600 steps of batch 128, where `lr16` scores
+  8.6-8.7; it would have to learn more per sample than batch 128 does.
+- XLA's CPU options do not make today's step faster: `speed today --steps 400 --rounds 2` in one
+  process per setting, each setting twice, taken in turn (load 1.2-1.9), measured with the defaults
+  30.6-36.1 steps/s (median 32.5) and with `XLA_FLAGS` set to `--xla_cpu_use_xnnpack=true` 31.3-36.2
+  (34.7), `--xla_cpu_use_onednn=true` 30.2-36.2 (34.7), `--xla_cpu_enable_fast_math=true` 31.6-35.4
+  (34.5), `--xla_cpu_prefer_vector_width=256` 28.4-33.6 (32.0), `--xla_cpu_use_thunk_runtime=false`
+  30.6-34.1 (32.5): at most 1.07x, within this machine's noise, far from the 1.7x the budget needs.
 - `mixed_bfloat16` was not tried: it needs AVX512-BF16 or AMX, which this CPU lacks (see Machine).
 """
 
