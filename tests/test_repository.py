@@ -23,5 +23,16 @@ def test_notebooks_share_setup_and_navigation():
     assert len(list((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))) >= 3
 
 
+def test_executing_an_unknown_notebook_names_the_ones_there_and_runs_none():
+    before = {p: p.stat().st_mtime_ns for p in (ROOT / "notebooks").glob("*.ipynb")}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "notebooks.py"), "execute", "01_quadratic_toy_gan.ipynb", "03_typo.ipynb"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 1
+    assert "no notebook 03_typo.ipynb" in result.stderr and "02_mnist_gan.ipynb" in result.stderr
+    assert {p: p.stat().st_mtime_ns for p in (ROOT / "notebooks").glob("*.ipynb")} == before
+
+
 def test_shipped_mnist_is_the_genuine_file():
     assert hashlib.sha256(data.MNIST_PATH.read_bytes()).hexdigest() == data.MNIST_SHA256

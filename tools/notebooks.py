@@ -104,7 +104,11 @@ def fix():
 def execute(names):
     from nbclient import NotebookClient
 
-    for path in [NOTEBOOKS / n for n in names] if names else notebook_paths():
+    paths = [NOTEBOOKS / n for n in names] if names else notebook_paths()
+    missing = [p.name for p in paths if not p.exists()]
+    if missing:  # before running any: a typo should not cost the notebooks listed before it
+        sys.exit(f"no notebook {', '.join(missing)} in notebooks/; choose from {', '.join(p.name for p in notebook_paths())}")
+    for path in paths:
         nb = nbformat.read(path, as_version=4)
         NotebookClient(nb, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
         nbformat.write(nb, path)
