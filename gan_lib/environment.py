@@ -12,7 +12,7 @@ import tempfile
 # outputs. The level is read when TensorFlow is first imported; a user's own setting wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-MIN_PYTHON = (3, 9)
+MIN_PYTHON = (3, 11)  # the only Python the tests ran on (tools/check_versions.sh)
 MIN_TENSORFLOW = (2, 16)
 # Under MirroredStrategy, Keras before 3.5 does not sum the replicas' gradients and Keras before
 # 3.10 logs only the first replica's metrics.
@@ -26,7 +26,10 @@ def _version(text):
 def check_versions():
     """Raise a RuntimeError that says what to install if Python, TensorFlow or Keras is too old."""
     if sys.version_info[:2] < MIN_PYTHON:
-        raise RuntimeError(f"Python {platform.python_version()} is too old: the series needs Python >= 3.9")
+        raise RuntimeError(
+            f"Python {platform.python_version()} is too old: the series needs Python >= "
+            f"{MIN_PYTHON[0]}.{MIN_PYTHON[1]}, the oldest it was tested on"
+        )
     import keras
     import tensorflow as tf
 

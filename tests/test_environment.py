@@ -1,7 +1,10 @@
-"""TensorFlow starts quietly: its start-up lines obey TF_CPP_MIN_LOG_LEVEL, anything else gets through."""
+"""TensorFlow starts quietly: its start-up lines obey TF_CPP_MIN_LOG_LEVEL, anything else gets through.
+A Python or Keras older than the tested floors is refused with what to do."""
 
 import os
+import sys
 
+import keras
 import pytest
 
 from gan_lib import environment
@@ -34,3 +37,21 @@ def test_filter_drops_noise_and_passes_the_rest(capfd, monkeypatch):
     with environment._startup_noise_filtered():
         os.write(2, "".join([*STARTUP, ERROR]).encode())
     assert capfd.readouterr().err == ERROR
+
+
+def test_a_python_older_than_the_tested_floor_is_refused(monkeypatch):
+    monkeypatch.setattr(sys, "version_info", (3, 10, 12, "final", 0))
+    with pytest.raises(RuntimeError, match=r"needs Python >= 3\.11, the oldest it was tested on"):
+        environment.check_versions()
+
+
+def test_a_keras_older_than_the_floor_is_refused_with_what_to_install(monkeypatch):
+    monkeypatch.setattr(keras, "__version__", "3.9.2")
+    with pytest.raises(RuntimeError, match=r"Keras 3\.9\.2 is too old.*pip install -U -r requirements.txt"):
+        environment.check_versions()
+
+
+def test_the_floors_pass(monkeypatch):
+    monkeypatch.setattr(sys, "version_info", (3, 11, 0, "final", 0))
+    monkeypatch.setattr(keras, "__version__", "3.10.0")
+    environment.check_versions()
