@@ -1,8 +1,10 @@
-"""The repository keeps its promises: CI runs the README's test command, the notebooks share
-their setup and navigation cells, and the shipped data is the genuine file."""
+"""The repository keeps its promises: CI runs the README's test command, the package asks for the
+floors that requirements.txt tests, the notebooks share their setup and navigation cells, and the
+shipped data is the genuine file."""
 
 import hashlib
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -15,6 +17,14 @@ def test_ci_runs_the_readme_test_command():
     command = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
     assert command.endswith("-m pytest")
     assert f"\n{command}\n" in (ROOT / "README.md").read_text()
+
+
+def test_the_package_asks_for_the_floors_of_requirements_txt():
+    floors = dict(re.findall(r"^([A-Za-z0-9_.-]+)>=([^\s#]+)", (ROOT / "requirements.txt").read_text(), re.M))
+    dependencies = re.search(r"dependencies = \[(.*?)\]", (ROOT / "pyproject.toml").read_text(), re.S).group(1)
+    package = dict(re.findall(r'"([A-Za-z0-9_.-]+)>=([^"]+)"', dependencies))
+    assert set(package) == set(floors) - {"jupyter", "ipykernel", "nbval", "pytest"}
+    assert package == {name: floors[name] for name in package}
 
 
 def test_notebooks_share_setup_and_navigation():
