@@ -23,26 +23,26 @@ def _version(text):
     return tuple(int(part) for part in text.split(".")[:2])
 
 
+def _dotted(version):
+    return ".".join(map(str, version))
+
+
 def check_versions():
     """Raise a RuntimeError that says what to install if Python, TensorFlow or Keras is too old."""
     if sys.version_info[:2] < MIN_PYTHON:
         raise RuntimeError(
             f"Python {platform.python_version()} is too old: the series needs Python >= "
-            f"{MIN_PYTHON[0]}.{MIN_PYTHON[1]}, the oldest it was tested on"
+            f"{_dotted(MIN_PYTHON)}, the oldest it was tested on"
         )
     import keras
     import tensorflow as tf
 
-    if _version(tf.__version__) < MIN_TENSORFLOW:
-        raise RuntimeError(
-            f"TensorFlow {tf.__version__} is too old: the series needs TensorFlow >= 2.16 with Keras >= 3.10; "
-            "run `pip install -U -r requirements.txt`"
-        )
-    if _version(keras.__version__) < MIN_KERAS:
-        raise RuntimeError(
-            f"Keras {keras.__version__} is too old: the series needs Keras >= 3.10; "
-            "run `pip install -U -r requirements.txt`"
-        )
+    for name, found, floor in (("TensorFlow", tf.__version__, MIN_TENSORFLOW), ("Keras", keras.__version__, MIN_KERAS)):
+        if _version(found) < floor:
+            raise RuntimeError(
+                f"{name} {found} is too old: the series needs TensorFlow >= {_dotted(MIN_TENSORFLOW)} with "
+                f"Keras >= {_dotted(MIN_KERAS)}; run `pip install -U -r requirements.txt`"
+            )
     if keras.backend.backend() != "tensorflow":
         raise RuntimeError(
             f"Keras runs on {keras.backend.backend()}, but the GAN train_step uses tf.GradientTape: "

@@ -1,5 +1,5 @@
 """TensorFlow starts quietly: its start-up lines obey TF_CPP_MIN_LOG_LEVEL, anything else gets through.
-A Python or Keras older than the tested floors is refused with what to do."""
+A Python, TensorFlow or Keras older than the tested floors is refused with what to do."""
 
 import os
 import sys
@@ -42,6 +42,14 @@ def test_filter_drops_noise_and_passes_the_rest(capfd, monkeypatch):
 def test_a_python_older_than_the_tested_floor_is_refused(monkeypatch):
     monkeypatch.setattr(sys, "version_info", (3, 10, 12, "final", 0))
     with pytest.raises(RuntimeError, match=r"needs Python >= 3\.11, the oldest it was tested on"):
+        environment.check_versions()
+
+
+def test_a_tensorflow_older_than_the_floor_is_refused_with_both_floors(monkeypatch):
+    import tensorflow as tf
+
+    monkeypatch.setattr(tf, "__version__", "2.15.1")
+    with pytest.raises(RuntimeError, match=r"TensorFlow 2\.15\.1 is too old: the series needs TensorFlow >= 2\.16 with Keras >= 3\.10"):
         environment.check_versions()
 
 
