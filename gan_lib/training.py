@@ -78,7 +78,8 @@ class GAN(keras.Model):
     generator update, the `noise` distribution ("normal" or "uniform" on [-1, 1]), `ema_decay`,
     which keeps an exponential moving average of the generator's weights for sampling, and
     `r1_weight` (Mescheder et al. 2018), which adds r1_weight / 2 * |grad D(x)|^2 on real samples to
-    the discriminator's loss, so that the game settles at the data instead of circling around it.
+    the discriminator's loss, so that the game settles at the data instead of circling around it, and
+    `simultaneous`, which makes both updates from one generated batch (see `simultaneous_step`).
     """
 
     num_inputs = 1
@@ -95,6 +96,7 @@ class GAN(keras.Model):
         noise="normal",
         ema_decay=None,
         r1_weight=0.0,
+        simultaneous=False,
         seed=None,
         **kwargs,
     ):
@@ -112,6 +114,8 @@ class GAN(keras.Model):
             raise ValueError(f"ema_decay must be None or in (0, 1), got {ema_decay!r}")
         if not r1_weight >= 0:
             raise ValueError(f"r1_weight must be >= 0 (0 turns the penalty off), got {r1_weight!r}")
+        if simultaneous and d_steps != 1:
+            raise ValueError(f"simultaneous updates make one discriminator update per step; got d_steps={d_steps}")
         self._check_models(generator, discriminator)
         self.generator = generator
         self.discriminator = discriminator
@@ -119,6 +123,7 @@ class GAN(keras.Model):
         self.generator_loss, self.noise = generator_loss, noise
         self.real_label, self.fake_label = float(real_label), float(fake_label)
         self.d_steps, self.ema_decay, self.r1_weight = d_steps, ema_decay, float(r1_weight)
+        self.simultaneous = bool(simultaneous)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.ema_generator = None
         if ema_decay is not None:
@@ -372,7 +377,8 @@ class GAN(keras.Model):
         losses = discriminator_loss(real_logits, fake_logits, self.real_label, self.fake_label)
         if self.r1_weight:
             losses += 0.5 * self.r1_weight * tf.square(slopes)
-        return losses, {"d_real": tf.sigmoid(real_logits), "d_fake": tf.sigmoid(fake_logits)}
+        # The fake logits too: a simultaneous step's generator loss is made of them.
+        return losses, {"d_real": tf.sigmoid(real_logits), "d_fake": tf.sigmoid(fake_logits), "fake_logits": fake_logits}
 
     def generator_losses(self, fake_logits):
         """Per-example generator losses from the discriminator's logits on generated samples."""
@@ -393,11 +399,34 @@ class GAN(keras.Model):
             self._update_ema()
         return losses
 
+    def simultaneous_step(self, real, real_labels=None):
+        """Both updates from one generated batch, as the TensorFlow DCGAN tutorial does: one generator pass
+        per step instead of two, but the generator's update follows the discriminator as it was before its
+        own update of this step, not after it."""
+        batch = tf.shape(real)[0]
+        fake_labels = self._condition(batch, real_labels)
+        noise = self.sample_noise(batch)
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake = self.generator(self._inputs(noise, fake_labels), training=True)
+            d_losses, d_logs = self.discriminator_losses(real, fake, real_labels, fake_labels)
+            g_losses = self.generator_losses(d_logs["fake_logits"])
+            d_loss, g_loss = _global_mean(d_losses), _global_mean(g_losses)
+        d_grads = d_tape.gradient(d_loss, self.discriminator.trainable_variables)
+        g_grads = g_tape.gradient(g_loss, self.generator.trainable_variables)
+        self.d_optimizer.apply(d_grads, self.discriminator.trainable_variables)
+        self.g_optimizer.apply(g_grads, self.generator.trainable_variables)
+        if self.ema_generator is not None:
+            self._update_ema()
+        return d_losses, d_logs, g_losses
+
     def train_step(self, data):
         real, real_labels = self._split(data)
-        for _ in range(self.d_steps):
-            d_losses, d_logs = self.discriminator_step(real, real_labels)
-        g_losses = self.generator_step(tf.shape(real)[0], real_labels)
+        if self.simultaneous:
+            d_losses, d_logs, g_losses = self.simultaneous_step(real, real_labels)
+        else:
+            for _ in range(self.d_steps):
+                d_losses, d_logs = self.discriminator_step(real, real_labels)
+            g_losses = self.generator_step(tf.shape(real)[0], real_labels)
         logs = {"d_loss": d_losses, "g_loss": g_losses, **d_logs}  # of the last discriminator update
         for tracker in self.metrics:
             tracker.update_state(tf.reduce_mean(logs[tracker.name]))
@@ -579,7 +608,7 @@ class WassersteinGAN(GAN):
     """
 
     def __init__(self, generator, critic, *, gp_weight=10.0, n_critic=5, **kwargs):
-        js_options = {"generator_loss", "real_label", "fake_label", "d_steps", "r1_weight"} & set(kwargs)
+        js_options = {"generator_loss", "real_label", "fake_label", "d_steps", "r1_weight", "simultaneous"} & set(kwargs)
         if js_options:
             raise ValueError(
                 f"{', '.join(sorted(js_options))}: options of the Jensen-Shannon game, not of WGAN-GP; "

@@ -1,6 +1,7 @@
 """R1 (Mescheder et al. 2018): on a linear discriminator w·x + c, whose gradient with respect to its
 input is w everywhere, the penalty adds exactly r1_weight / 2 * |w|^2 per judged sample or pack, an
-update follows its gradient r1_weight * w, and a WGAN-GP refuses it (it has its own penalty)."""
+update follows its gradient r1_weight * w, and a WGAN-GP refuses it (it has its own penalty). On the same
+linear game, a simultaneous step's generator update is the hand-computed one."""
 
 import keras
 import numpy as np
@@ -33,7 +34,8 @@ def test_r1_adds_half_its_weight_times_the_squared_gradient_norm(pack):
     squared_norm = float(np.sum(W[: 2 * pack] ** 2))  # a pack's gradient spans all its coordinates
     assert penalised.shape == (len(REAL) // pack,)
     np.testing.assert_allclose(penalised - plain, 0.5 * 3.0 * squared_norm, rtol=1e-5)
-    assert set(logs) == {"d_real", "d_fake"}  # D(x) and D(G(z)) stay probabilities, untouched by the penalty
+    # D(x) and D(G(z)) stay probabilities, untouched by the penalty; the fake logits are passed on as they are
+    assert set(logs) == {"d_real", "d_fake", "fake_logits"}
 
 
 def test_an_update_follows_the_penalty_gradient_r1_weight_times_w():
@@ -54,3 +56,29 @@ def test_an_update_follows_the_penalty_gradient_r1_weight_times_w():
 def test_a_wasserstein_gan_refuses_r1(tiny_models):
     with pytest.raises(ValueError, match="r1_weight"):
         WassersteinGAN(*tiny_models(batch_norm=False), r1_weight=1.0)
+
+
+def test_a_simultaneous_step_moves_the_generator_through_the_discriminator_before_its_update():
+    # The generator's output is its bias b (zero kernel), judged w.b + c with w = W[:2], c = 1: the
+    # non-saturating loss softplus(-(w.b + c)) has the gradient -sigmoid(-(w.b + c)) * w with respect to b.
+    lr, b = 0.1, np.ones(2, "float32")
+    moved = {}
+    for simultaneous in (True, False):
+        gan = linear_game(0.0)
+        gan.simultaneous = simultaneous
+        gan.compile(keras.optimizers.SGD(lr), keras.optimizers.SGD(lr), jit_compile=False, steps_per_execution=1)
+        gan.train_step(tf.constant(REAL))
+        assert not np.allclose(gan.discriminator.layers[-1].kernel.numpy()[:, 0], W[:2])  # both networks moved
+        moved[simultaneous] = gan.generator.layers[-1].bias.numpy()
+    logit = float(b @ W[:2] + 1.0)
+    np.testing.assert_allclose(moved[True], b + lr * W[:2] / (1 + np.exp(logit)), rtol=1e-5)
+    assert not np.allclose(moved[False], moved[True])  # the two-pass step follows the updated discriminator
+
+
+def test_simultaneous_updates_need_one_discriminator_update_per_step_and_the_js_game():
+    z, x = keras.Input((3,)), keras.Input((2,))
+    generator, discriminator = keras.Model(z, keras.layers.Dense(2)(z)), keras.Model(x, keras.layers.Dense(1)(x))
+    with pytest.raises(ValueError, match="one discriminator update per step; got d_steps=2"):
+        GAN(generator, discriminator, simultaneous=True, d_steps=2)
+    with pytest.raises(ValueError, match="simultaneous: options of the Jensen-Shannon game"):
+        WassersteinGAN(generator, discriminator, simultaneous=True)
