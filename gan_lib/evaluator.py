@@ -10,11 +10,10 @@ import argparse
 import time
 
 import keras
-import numpy as np
 from keras import layers
 
 from gan_lib import data
-from gan_lib.files import atomic_path
+from gan_lib.weights import save_weights, set_weight_arrays, weight_arrays  # noqa: F401 - the evaluator's file format
 
 EVALUATOR_PATH = data.DATA_DIR / "evaluator.weights.npz"
 RECREATE_COMMAND = "python -m gan_lib.evaluator"
@@ -25,7 +24,7 @@ FEATURES = "features"
 def build_evaluator(num_classes=data.NUM_CLASSES, features=64, dropout=0.25):
     """An image in [-1, 1] -> class probabilities, through a dense layer named "features".
 
-    The layer names are the keys of the weights file (see `weight_arrays`), so keep them stable.
+    The layer names are the keys of the weights file (see `gan_lib.weights`), so keep them stable.
     """
     image = keras.Input(IMAGE_SHAPE, name="image")
     x = layers.Reshape((*IMAGE_SHAPE, 1), name="channel")(image)
@@ -53,27 +52,6 @@ def train_evaluator(mnist=None, epochs=6, batch_size=128, seed=0, verbose=2):
     model.fit(data.scale_images(mnist.x_train), mnist.y_train, epochs=epochs, batch_size=batch_size, verbose=verbose)
     _, accuracy = model.evaluate(data.scale_images(mnist.x_test), mnist.y_test, batch_size=500, verbose=0)
     return model, float(accuracy)
-
-
-def weight_arrays(model):
-    """The model's weights as {"layer/index": array}, e.g. "conv_0/0" is conv_0's kernel."""
-    return {f"{layer.name}/{i}": w for layer in model.layers for i, w in enumerate(layer.get_weights())}
-
-
-def set_weight_arrays(model, arrays):
-    """Put arrays named as by `weight_arrays` into `model`; ValueError if their names or shapes differ."""
-    expected = {key: w.shape for key, w in weight_arrays(model).items()}
-    wrong = sorted(key for key in expected.keys() | arrays.keys() if np.shape(arrays.get(key)) != expected.get(key))
-    if wrong:
-        raise ValueError(f"{', '.join(wrong)}: missing, unexpected or of another shape than in {model.name}")
-    for layer in model.layers:
-        layer.set_weights([arrays[f"{layer.name}/{i}"] for i in range(len(layer.get_weights()))])
-
-
-def save_weights(model, path):
-    """Write `weight_arrays(model)` to an .npz file atomically: a reader never sees half a file."""
-    with atomic_path(path) as tmp, open(tmp, "wb") as f:
-        np.savez(f, **weight_arrays(model))
 
 
 def main(argv=None):

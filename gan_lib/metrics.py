@@ -17,8 +17,9 @@ import numpy as np
 
 from gan_lib import data
 from gan_lib.evaluator import (
-    EVALUATOR_PATH, FEATURES, IMAGE_SHAPE, RECREATE_COMMAND, build_evaluator, set_weight_arrays
+    EVALUATOR_PATH, FEATURES, IMAGE_SHAPE, RECREATE_COMMAND, build_evaluator
 )
+from gan_lib.weights import read_arrays, set_weight_arrays
 
 TOY_REAL_SEED = 2024  # the real toy reference is the same fresh sample in every run
 
@@ -55,8 +56,7 @@ def load_evaluator(path=None):
 @functools.lru_cache(maxsize=4)
 def _load_evaluator(path, mtime_ns):
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
+        arrays = read_arrays(path)
     except Exception as err:  # noqa: BLE001 - a damaged file fails in many ways: zip, .npy header, pickle refused
         raise _evaluator_error(path, f"not a readable .npz file of weights ({type(err).__name__}: {err})") from err
     model = build_evaluator()

@@ -116,10 +116,15 @@ def _check_resume(out, config, resume):
         raise RunError(f"{out}: holds an unfinished run; continue it with --resume or delete the folder to start again")
 
 
+def run_config(recipe, seed):
+    """What defines a run, as plain JSON values (tuples become lists): the recipe's fields and the seed."""
+    return {**json.loads(json.dumps(dataclasses.asdict(recipe))), "seed": seed}
+
+
 def train(recipe, out, seed=0, resume=False, verbose="auto"):
     """Train `recipe` into the folder `out` and write every artefact; return the metrics dict."""
     out = pathlib.Path(out)
-    config = {**json.loads(json.dumps(dataclasses.asdict(recipe))), "seed": seed}
+    config = run_config(recipe, seed)
     _check_resume(out, config, resume)
     write_json(out / "run.json", config)
 
