@@ -21,8 +21,11 @@ RECIPE_OPTIONS = (
     ("--gp-weight", "gp_weight", float, "weight of the gradient penalty (wgan-gp recipes)"),
     ("--r1-weight", "r1_weight", float, "weight of R1, the penalty on D's gradient at real samples (0: none)"),
     ("--generator-loss", "generator_loss", str, "the generator's loss"),
+    ("--g-activation", "g_activation", str, "the generator's hidden activation"),
+    ("--d-dropout", "d_dropout", float, "dropout after each hidden layer of the discriminator"),
+    ("--kernel-size", "kernel_size", int, "the DCGAN's convolution kernels"),
 )
-CHOICES = {"--optimizer": recipes.OPTIMIZERS, "--generator-loss": training.GENERATOR_LOSSES}
+CHOICES = {"--optimizer": recipes.OPTIMIZERS, "--generator-loss": training.GENERATOR_LOSSES, "--g-activation": tuple(recipes.ACTIVATIONS)}
 
 
 def _parser():

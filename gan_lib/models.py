@@ -23,6 +23,11 @@ def _check_positive(name, value):
         raise ValueError(f"{name} must be a positive int, got {value!r}")
 
 
+def _check_dropout(dropout):
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+
+
 def _dense_stack(x, hidden, negative_slope, batch_norm=False, momentum=0.8, prefix="hidden"):
     for i, units in enumerate(hidden):
         x = layers.Dense(units, name=f"{prefix}_{i}")(x)
@@ -97,8 +102,7 @@ def mlp_discriminator(image_shape=(28, 28), hidden=(512, 256), negative_slope=0.
     """An image (and, if `num_classes`, a one-hot label) -> a logit: real or generated?"""
     image_shape = _check_sizes("image_shape", image_shape)
     hidden = _check_sizes("hidden", hidden)
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    _check_dropout(dropout)
     image = keras.Input(image_shape, name="image")
     x = layers.Flatten(name="flat")(image)
     inputs, x = _with_label(x, num_classes, first=image)
@@ -125,15 +129,27 @@ def _with_label(x, num_classes, first=None):
 # --- MNIST convolutional networks (DCGAN) -------------------------------------------------
 
 
-def dcgan_generator(latent_dim=100, widths=(64, 32), image_shape=(28, 28), momentum=0.8, negative_slope=0.2, num_classes=None):
+def dcgan_generator(
+    latent_dim=100,
+    widths=(64, 32),
+    image_shape=(28, 28),
+    momentum=0.8,
+    negative_slope=0.2,
+    kernel_size=4,
+    dense=(),
+    num_classes=None,
+):
     """Noise (and, if `num_classes`, a one-hot label) -> a 28x28 image in [-1, 1] (Radford et al. 2015).
 
     A Dense layer makes a 7x7 map of `widths[0]` channels; each further width is a stride-2
-    Conv2DTranspose that doubles the side, with BatchNorm and LeakyReLU; a last stride-2
-    Conv2DTranspose to one channel and a tanh draw the pixels (7 -> 14 -> 28 for two widths). Images come out (28, 28),
-    the same shape as the MLP's, so that data, metrics and plots serve both.
+    Conv2DTranspose that doubles the side, with BatchNorm and LeakyReLU (`negative_slope=0` is the
+    paper's ReLU); a last stride-2 Conv2DTranspose to one channel and a tanh draw the pixels
+    (7 -> 14 -> 28 for two widths). Images come out (28, 28), the same shape as the MLP's, so that
+    data, metrics and plots serve both. `dense` adds hidden Dense layers (BatchNorm, same activation)
+    between the noise and the map, as InfoGAN's MNIST generator has one of 1024 (Chen et al. 2016).
     """
     _check_positive("latent_dim", latent_dim)
+    _check_positive("kernel_size", kernel_size)
     widths = _check_sizes("widths", widths)
     image_shape = _check_sizes("image_shape", image_shape)
     side = image_shape[0] // 2 ** len(widths)
@@ -144,29 +160,38 @@ def dcgan_generator(latent_dim=100, widths=(64, 32), image_shape=(28, 28), momen
         )
     z = keras.Input((latent_dim,), name="z")
     inputs, x = _with_label(z, num_classes)
+    if dense:
+        x = _dense_stack(x, _check_sizes("dense", dense), negative_slope, batch_norm=True, momentum=momentum, prefix="dense")
     x = layers.Dense(side * side * widths[0], use_bias=False, name="project")(x)
     x = layers.BatchNormalization(momentum=momentum, name="project_bn")(x)
     x = layers.LeakyReLU(negative_slope, name="project_act")(x)
     x = layers.Reshape((side, side, widths[0]), name="map")(x)
     for i, width in enumerate(widths[1:]):
-        x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False, name=f"up_{i}")(x)
+        x = layers.Conv2DTranspose(width, kernel_size, strides=2, padding="same", use_bias=False, name=f"up_{i}")(x)
         x = layers.BatchNormalization(momentum=momentum, name=f"up_{i}_bn")(x)
         x = layers.LeakyReLU(negative_slope, name=f"up_{i}_act")(x)
-    x = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", name="pixels")(x)
+    x = layers.Conv2DTranspose(1, kernel_size, strides=2, padding="same", activation="tanh", name="pixels")(x)
     image = layers.Reshape(image_shape, name="image")(x)
     name = "conditional_dcgan_generator" if num_classes else "dcgan_generator"
     return keras.Model(inputs, image, name=name)
 
 
-def dcgan_discriminator(image_shape=(28, 28), widths=(32, 64), negative_slope=0.2, num_classes=None):
+def dcgan_discriminator(
+    image_shape=(28, 28), widths=(32, 64), negative_slope=0.2, kernel_size=4, dropout=0.0, dense=(), num_classes=None
+):
     """An image (and, if `num_classes`, a one-hot label) -> a logit, through stride-2 Conv2D layers
-    with LeakyReLU and no BatchNorm (the discriminator must judge each image on its own).
+    with LeakyReLU and no BatchNorm (the discriminator must judge each image on its own), and
+    `dropout` after each, as in the TensorFlow DCGAN tutorial (0.3 there; active only in training).
+    `dense` adds hidden Dense layers (LeakyReLU) before the logit, as InfoGAN's MNIST discriminator has
+    one of 1024 (Chen et al. 2016).
 
     The label, if any, joins as `num_classes` constant planes beside the pixels, so that the first
     filters see it (Mirza & Osindero 2014, in convolutional form).
     """
     image_shape = _check_sizes("image_shape", image_shape)
     widths = _check_sizes("widths", widths)
+    _check_positive("kernel_size", kernel_size)
+    _check_dropout(dropout)
     image = keras.Input(image_shape, name="image")
     x = layers.Reshape((*image_shape[:2], 1), name="channel")(image)
     inputs = image
@@ -178,9 +203,13 @@ def dcgan_discriminator(image_shape=(28, 28), widths=(32, 64), negative_slope=0.
         x = layers.Concatenate(name="with_label")([x, planes])
         inputs = [image, label]
     for i, width in enumerate(widths):
-        x = layers.Conv2D(width, 4, strides=2, padding="same", name=f"down_{i}")(x)
+        x = layers.Conv2D(width, kernel_size, strides=2, padding="same", name=f"down_{i}")(x)
         x = layers.LeakyReLU(negative_slope, name=f"down_{i}_act")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name=f"down_{i}_dropout")(x)
     x = layers.Flatten(name="flat")(x)
+    if dense:
+        x = _dense_stack(x, _check_sizes("dense", dense), negative_slope, prefix="dense")
     logit = layers.Dense(1, name="logit")(x)
     name = "conditional_dcgan_discriminator" if num_classes else "dcgan_discriminator"
     return keras.Model(inputs, logit, name=name)

@@ -207,9 +207,12 @@ def test_a_mixture_run_writes_points_and_the_benchmark_measures(tmp_path, capsys
 
 def test_dcgan_trains_and_samples_like_the_other_recipes(tmp_path, capsys):
     out = tmp_path / "dcgan"
-    assert run_cli(capsys, "train", "mnist-dcgan", "--steps", 50, "--batch-size", 16, "--out", out)[0] == 0
+    options = ["--g-activation", "leaky_relu", "--d-dropout", 0.2, "--kernel-size", 3]
+    assert run_cli(capsys, "train", "mnist-dcgan", "--steps", 50, "--batch-size", 16, *options, "--out", out)[0] == 0
     report = json.loads((out / "metrics.json").read_text())
     assert report["config"]["network"] == "dcgan" and report["config"]["jit_compile"] is False
+    assert {k: report["config"][k] for k in ("g_activation", "d_dropout", "kernel_size")} == {
+        "g_activation": "leaky_relu", "d_dropout": 0.2, "kernel_size": 3}
     assert report["steps"] == 50 and report["quality"]["generated"]["n"] == 10000
     assert run_cli(capsys, "sample", out, "--n", 12, "--out", tmp_path / "d.npz")[0] == 0
     with np.load(tmp_path / "d.npz", allow_pickle=False) as npz:

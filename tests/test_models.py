@@ -128,6 +128,43 @@ def test_dcgan_discriminator_halves_the_side_per_width_without_batch_norm():
     assert discriminator.get_layer("logit").activation is keras.activations.linear
 
 
+def test_dcgan_discriminator_dropout_acts_in_training_only():
+    discriminator = dcgan_discriminator(widths=(8, 16), dropout=0.3)
+    assert [layer.rate for layer in discriminator.layers if isinstance(layer, keras.layers.Dropout)] == [0.3, 0.3]
+    images = np.random.default_rng(0).uniform(-1, 1, (4, 28, 28)).astype(np.float32)
+    judged = [keras.ops.convert_to_numpy(discriminator(images, training=False)) for _ in range(2)]
+    np.testing.assert_array_equal(*judged)  # inference: no dropout, the same logits every time
+    keras.utils.set_random_seed(0)
+    trained = [keras.ops.convert_to_numpy(discriminator(images, training=True)) for _ in range(2)]
+    assert not np.allclose(*trained)  # training: a new mask each call
+    assert not any(isinstance(layer, keras.layers.Dropout) for layer in dcgan_discriminator(widths=(8,)).layers)
+
+
+def test_dcgan_kernel_size_and_relu_keep_the_shapes():
+    generator = dcgan_generator(latent_dim=8, widths=(16, 8), kernel_size=5, negative_slope=0.0)
+    discriminator = dcgan_discriminator(widths=(8, 16), kernel_size=5)
+    assert generator.get_layer("up_0").kernel.shape == (5, 5, 8, 16)  # transposed: (k, k, out, in)
+    assert discriminator.get_layer("down_0").kernel.shape == (5, 5, 1, 8)
+    assert generator.output_shape == (None, 28, 28) and discriminator.output_shape == (None, 1)
+    # negative_slope 0 is the paper's ReLU: no negative activation survives
+    act = keras.Model(generator.inputs, generator.get_layer("up_0_act").output)
+    assert keras.ops.convert_to_numpy(act(_noise(8, 8), training=False)).min() == 0.0
+
+
+def test_dcgan_hidden_dense_layers_sit_between_the_noise_and_the_map_and_before_the_logit():
+    generator = dcgan_generator(latent_dim=8, widths=(16, 8), dense=(32, 24))
+    assert [generator.get_layer(f"dense_{i}").units for i in range(2)] == [32, 24]
+    assert generator.get_layer("project").input.shape[1:] == (24,)  # the map is made from the last hidden layer
+    assert isinstance(generator.get_layer("dense_0_bn"), keras.layers.BatchNormalization)
+    assert generator.output_shape == (None, 28, 28)
+    discriminator = dcgan_discriminator(widths=(8, 16), dense=(20,))
+    assert discriminator.get_layer("dense_0").input.shape[1:] == (7 * 7 * 16,)
+    assert discriminator.get_layer("logit").input.shape[1:] == (20,)
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in discriminator.layers)
+    before = {layer.name for layer in dcgan_generator(latent_dim=8, widths=(16, 8)).layers}
+    assert not any(name.startswith("dense_") for name in before)  # none by default: the paper's generator
+
+
 def test_conditional_dcgan_uses_the_label_in_both_networks():
     generator = dcgan_generator(latent_dim=8, widths=(8, 4), num_classes=3)
     discriminator = dcgan_discriminator(widths=(4, 8), num_classes=3)
@@ -165,6 +202,10 @@ def test_conditional_dcgan_uses_the_label_in_both_networks():
         (lambda: dcgan_generator(widths=()), "widths must be a non-empty sequence of positive ints"),
         (lambda: dcgan_discriminator(widths=(0,)), "widths must be a non-empty sequence of positive ints"),
         (lambda: dcgan_discriminator(num_classes=0), "num_classes must be a positive int, got 0"),
+        (lambda: dcgan_discriminator(dropout=1.0), r"dropout must be in [0, 1), got 1.0"),
+        (lambda: dcgan_discriminator(kernel_size=0), "kernel_size must be a positive int, got 0"),
+        (lambda: dcgan_generator(kernel_size=2.5), "kernel_size must be a positive int, got 2.5"),
+        (lambda: dcgan_generator(dense=(0,)), "dense must be a non-empty sequence of positive ints"),
     ],
 )
 def test_bad_builder_arguments_raise_a_clear_value_error(build, message):

@@ -96,6 +96,9 @@ def test_the_progress_bar_counts_epochs_over_the_whole_run(capsys):
         ({"game": "wgan-gp", "r1_weight": 1.0}, "a wgan-gp recipe has its own losses"),
         ({"r1_weight": -0.5}, "r1_weight must be >= 0"),
         ({"network": "resnet"}, "network must be one of mlp, dcgan"),
+        ({"g_activation": "tanh"}, "g_activation must be one of leaky_relu, relu"),
+        ({"d_dropout": 1.0}, "d_dropout must be in [0, 1)"),
+        ({"kernel_size": 0}, "kernel_size must be a positive int"),
     ],
 )
 def test_bad_recipe_values_raise_a_clear_error(changes, message):
@@ -144,3 +147,26 @@ def test_the_dcgan_recipe_builds_convolutional_networks_without_xla_that_both_tr
         assert all(not np.array_equal(a, b.numpy()) for a, b in zip(old, model.trainable_weights)), model.name
     with pytest.raises(ValueError, match="network='dcgan' draws 28x28 images"):
         recipes.get("grid", network="dcgan")
+
+
+@pytest.mark.parametrize("name", ["mnist-gan", "mnist-dcgan"])
+def test_the_builder_options_of_a_recipe_reach_its_networks(name):
+    recipe = recipes.get(name, g_activation="relu", d_dropout=0.25, kernel_size=5, g_dense=(24,), d_dense=(12,))
+    generator, discriminator = recipes.build_models(recipe)
+    if recipe.network == "dcgan":
+        assert generator.get_layer("dense_0").units == 24 and discriminator.get_layer("dense_0").units == 12
+    slopes = {layer.negative_slope for layer in generator.layers if isinstance(layer, keras.layers.LeakyReLU)}
+    assert slopes == {0.0}
+    assert {layer.rate for layer in discriminator.layers if isinstance(layer, keras.layers.Dropout)} == {0.25}
+    kernels = {layer.kernel.shape[:2] for layer in discriminator.layers if isinstance(layer, keras.layers.Conv2D)}
+    assert kernels == ({(5, 5)} if recipe.network == "dcgan" else set())
+
+
+def test_the_conditional_dcgan_recipe_is_the_dcgans_convolutions_with_a_label():
+    recipe, dcgan = recipes.get("mnist-cdcgan", steps=2, batch_size=8, steps_per_execution=1), recipes.get("mnist-dcgan")
+    assert recipe.conditional and recipe.network == "dcgan" and (recipe.g_hidden, recipe.d_hidden) == (dcgan.g_hidden, dcgan.d_hidden)
+    assert (recipe.r1_weight, recipe.g_activation, recipe.g_learning_rate) == (dcgan.r1_weight, dcgan.g_activation, dcgan.g_learning_rate)
+    gan = recipes.build(recipe, seed=0)
+    assert type(gan).__name__ == "ConditionalGAN" and gan.r1_weight == dcgan.r1_weight
+    recipes.fit(gan, recipe, recipes.dataset(recipe), verbose=0)
+    assert np.isfinite(gan.history.history["d_loss"][-1])
