@@ -248,7 +248,8 @@ RECIPES["mnist-dcgan"] = dataclasses.replace(
 # The conditional DCGAN: the label given to both networks (as mnist-cgan to mnist-gan), with the convolutions,
 # rates and R1 of mnist-dcgan but without its hidden Dense layers, 10,000 steps: measured so (quality benchmark:
 # classifier score 9.69, Fréchet distance 1.62, the digit asked for 98.3 % of the time), it beats mnist-cgan on
-# every measure, and the label does what the Dense layers do for the unconditional DCGAN (see above).
+# every measure. Without the label the same networks and schedule reach 7.82 / 12.1 at 10,000 steps
+# (recipe_trials' dc-r1-relu-2e3): told the digit, the DCGAN needs no hidden Dense layer.
 RECIPES["mnist-cdcgan"] = dataclasses.replace(
     RECIPES["mnist-dcgan"], name="mnist-cdcgan", conditional=True, g_dense=(), d_dense=(), steps=10000
 )
