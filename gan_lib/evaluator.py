@@ -13,7 +13,7 @@ import keras
 from keras import layers
 
 from gan_lib import data
-from gan_lib.weights import save_weights, set_weight_arrays, weight_arrays  # noqa: F401 - the evaluator's file format
+from gan_lib.weights import save_weights
 
 EVALUATOR_PATH = data.DATA_DIR / "evaluator.weights.npz"
 RECREATE_COMMAND = "python -m gan_lib.evaluator"

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_lib import data, evaluator, metrics
+from gan_lib import data, evaluator, metrics, weights
 from gan_lib.evaluator import EVALUATOR_PATH, RECREATE_COMMAND
 
 N = 1000
@@ -42,7 +42,7 @@ def test_evaluator_file_is_small_and_holds_only_arrays_for_the_built_network():
     assert EVALUATOR_PATH.stat().st_size < 1_000_000
     with np.load(EVALUATOR_PATH, allow_pickle=False) as npz:
         shapes = {key: npz[key].shape for key in npz.files}
-    assert shapes == {key: w.shape for key, w in evaluator.weight_arrays(evaluator.build_evaluator()).items()}
+    assert shapes == {key: w.shape for key, w in weights.weight_arrays(evaluator.build_evaluator()).items()}
     model = metrics.load_evaluator()
     assert model.get_layer("features").output.shape[-1] >= 32
     assert tuple(model.outputs[0].shape) == (None, data.NUM_CLASSES)
@@ -52,7 +52,7 @@ def test_saved_weights_load_back_exactly(tmp_path):
     keras.utils.set_random_seed(1)
     model = evaluator.build_evaluator()
     path = tmp_path / "evaluator.weights.npz"
-    evaluator.save_weights(model, path)
+    weights.save_weights(model, path)
     loaded = metrics.load_evaluator(path)
     assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
     for saved, restored in zip(model.get_weights(), loaded.get_weights()):
@@ -77,7 +77,7 @@ def test_missing_or_corrupt_evaluator_names_the_file_and_the_fix(tmp_path, conte
 
 
 ANOTHER_NETWORK = {
-    "narrower": lambda: evaluator.weight_arrays(evaluator.build_evaluator(features=32)),
+    "narrower": lambda: weights.weight_arrays(evaluator.build_evaluator(features=32)),
     "foreign": lambda: {"dense/0": np.zeros((3, 1), np.float32)},
 }
 
