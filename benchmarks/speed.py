@@ -1,9 +1,11 @@
 """Training speed: the classic Keras GAN loop, a plain eager loop and gan_lib's `GAN.fit`, measured
-in one run on one machine, and how close `GAN.fit` comes to the machine's own matmul throughput.
+in one run on one machine, and how close `GAN.fit` comes to the machine's own matmul (perceptrons) and
+convolution (DCGAN) throughput.
 
     python benchmarks/speed.py            # the full run (3-5 minutes), writes speed_results.md
     python benchmarks/speed.py --quick    # a smoke run (about 2 minutes); numbers are rough
     python benchmarks/speed.py --sweep 1,10,25,50,100   # (c) at several steps_per_execution
+    python benchmarks/speed.py --layouts  # the DCGAN's kernels channels last and first (TF_ENABLE_ONEDNN_OPTS=0: without oneDNN)
 
 Variants (same architecture, optimizers, losses and batch; see benchmarks/README.md):
   (a) classic  `discriminator.train_on_batch` on a real and a fake batch, then
@@ -13,7 +15,9 @@ Variants (same architecture, optimizers, losses and batch; see benchmarks/README
   (c) GAN.fit  gan_lib's `GAN` compiled with its defaults, fed by gan_lib.data's tf.data pipelines.
 For the DCGAN of notebook 04 (the mnist-dcgan recipe's networks and batch):
   (t) tutorial the TensorFlow DCGAN tutorial's step: a `@tf.function` with two tapes, no XLA;
-  (c) GAN.fit  as the recipe compiles it (no XLA, its steps_per_execution), and with XLA.
+  (c) GAN.fit  as the recipe compiles it (no XLA, its steps_per_execution), with one generator pass
+               per step (`simultaneous=True`, the tutorial's work), and with XLA;
+  kernels only the convolutions and matmuls of (t)'s and (c)'s steps alone: TensorFlow's own rate on them.
 
 Every measurement is repeated; repetitions interleave the variants, and the table reports the
 median steps per second with the range. Ratios and the matmul fraction are medians of per-repetition
@@ -281,25 +285,134 @@ class Tutorial:
 
 
 def dcgan_block():
-    """The mnist-dcgan networks at the recipe's batch: (t), and (c) without and with XLA."""
+    """The mnist-dcgan networks at the recipe's batch: (t), (c) without and with XLA, (c) with one
+    generator pass per step, and the kernels-only references of (t)'s and (c)'s steps."""
     recipe = recipes.get("mnist-dcgan")
     stream = lambda: data.image_dataset(data.load_mnist().x_train, batch_size=recipe.batch_size, seed=0)  # noqa: E731
 
-    def fit(jit_compile, steps_per_execution):
+    def fit(jit_compile, steps_per_execution, simultaneous=False):
         keras.utils.set_random_seed(0)
-        gan = training.GAN(*recipes.build_models(recipe), seed=0)
+        gan = training.GAN(*recipes.build_models(recipe), simultaneous=simultaneous, seed=0)
         return Fit(gan, stream(), jit_compile=jit_compile, steps_per_execution=steps_per_execution)  # adam() both
 
     keras.utils.set_random_seed(0)
     tutorial = Tutorial(*recipes.build_models(recipe), stream(), recipe.latent_dim)
+    c, c_sim = fit(False, recipe.steps_per_execution), fit(False, recipe.steps_per_execution, simultaneous=True)
+    batch = tf.TensorSpec((recipe.batch_size, *IMAGE), tf.float32)
     # XLA at one step per call (Keras's loop), and at 5 per call (gan_lib's whole-call loop, which runs
     # 50 per call for the perceptrons: on a CPU its convolutions are slow enough that 5 keep a measurement short).
     return [
         ("dc_t", tutorial),
-        ("dc_c", fit(False, recipe.steps_per_execution)),
+        ("dc_c", c),
+        ("dc_c_sim", c_sim),
         ("dc_c_xla", fit(True, 1)),
         ("dc_c_xla5", fit(True, 5)),
+        ("dc_k_t", Kernels(tutorial.train_step, batch)),
+        ("dc_k_c", Kernels(tf.function(c.gan.train_step), batch)),
+        ("dc_k_c_sim", Kernels(tf.function(c_sim.gan.train_step), batch)),
     ]
+
+
+# --- the convolutions and matmuls of one step, and TensorFlow's own rate on them ------------------
+
+KERNELS = ("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "MatMul")
+
+
+def kernel_flops(op):
+    """FLOPs of one convolution or matmul of a traced graph: 2 per multiply-add, padding included.
+
+    A convolution's forward pass, its input gradient (which is also what a Conv2DTranspose runs
+    forward) and its filter gradient each cost 2 * (size of the smaller-side map) * kh * kw * c_in,
+    where the smaller-side map is the stride-2 output of the forward convolution."""
+    if op.type == "MatMul":
+        a, b = op.inputs[0].shape, op.inputs[1].shape
+        m, k = (a[1], a[0]) if op.get_attr("transpose_a") else (a[0], a[1])
+        n = b[0] if op.get_attr("transpose_b") else b[1]
+        return 2 * m * k * n
+    if op.type == "Conv2D":
+        small, (kh, kw, cin, _) = op.outputs[0].shape, op.inputs[1].shape
+    elif op.type == "Conv2DBackpropInput":
+        small, (kh, kw, cin, _) = op.inputs[2].shape, op.inputs[1].shape
+    else:  # Conv2DBackpropFilter: its output is the filter
+        small, (kh, kw, cin, _) = op.inputs[2].shape, op.outputs[0].shape
+    return 2 * math.prod(small) * kh * kw * cin
+
+
+def step_kernels(step, spec):
+    """The convolutions and matmuls that one call of the tf.function `step` on a `spec` batch runs.
+
+    Only those its outputs and its updates need: a tape records some gradient ops that nothing uses
+    (the generator's backward pass a second time, in the tutorial's step), and TensorFlow prunes them
+    from the function before running it."""
+    graph = step.get_concrete_function(spec).graph
+    live, stack = set(), [t.op for t in graph.outputs] + list(graph.control_outputs)
+    while stack:
+        op = stack.pop()
+        if op not in live:
+            live.add(op)
+            stack += [t.op for t in op.inputs] + list(op.control_inputs)
+    return [op for op in graph.get_operations() if op in live and op.type in KERNELS]
+
+
+class Kernels:
+    """Kernels only: every convolution and matmul of one training step, each replayed by its own
+    TensorFlow op (`tf.raw_ops`, same shapes and attributes) on random inputs, one step per call of a
+    tf.function without XLA, as the recipe runs. Nothing else of the step runs (no BatchNorm, activations,
+    losses or Adam updates) and no op waits for another, so TensorFlow may run two at once: its speed is
+    what this machine's TensorFlow does on exactly this convolution and matmul work."""
+
+    name = "kernels only"
+
+    def __init__(self, step, spec, layout="NHWC"):
+        """`layout="NCHW"` runs the convolutions channels first (the step's own are channels last)."""
+        self.step, self.spec, self.layout = step, spec, layout
+
+    def _shape(self, op, shape):
+        """A feature map's shape in this layout; filters and matmul operands keep theirs."""
+        if self.layout == "NCHW" and op.type != "MatMul" and len(shape) == 4:
+            return [shape[0], shape[3], shape[1], shape[2]]
+        return shape
+
+    def setup(self):
+        ops = step_kernels(self.step, self.spec)
+        self.flops = sum(kernel_flops(op) for op in ops)
+        self.counts = {kind: sum(op.type == kind for op in ops) for kind in KERNELS}
+        rng = np.random.default_rng(0)
+        calls, tensors = [], []
+        for op in ops:
+            inputs, filters = {}, {"Conv2D": 1, "Conv2DBackpropInput": 1, "Conv2DBackpropFilter": None}.get(op.type)
+            for position, (arg, tensor) in enumerate(zip(op.op_def.input_arg, op.inputs)):
+                if tensor.dtype == tf.int32:  # a backprop op's output size: the op's own output shape
+                    size = op.outputs[0].shape.as_list()
+                    inputs[arg.name] = tf.constant(size if op.type.endswith("Filter") else self._shape(op, size), tf.int32)
+                else:
+                    shape = tensor.shape.as_list()
+                    inputs[arg.name] = len(tensors)
+                    shape = shape if position == filters else self._shape(op, shape)
+                    tensors.append(tf.constant(rng.standard_normal(shape), tf.float32))
+            attrs = {key: op.get_attr(key) for key in op.node_def.attr if key != "T"}
+            if self.layout == "NCHW" and op.type != "MatMul":
+                attrs["data_format"], attrs["strides"] = b"NCHW", [1, 1, *attrs["strides"][1:3]]
+            calls.append((getattr(tf.raw_ops, op.type), inputs, attrs))
+        self.tensors = tensors
+
+        @tf.function(jit_compile=False)
+        def program(tensors):
+            outputs = []
+            for kernel, inputs, attrs in calls:
+                args = {k: tensors[v] if isinstance(v, int) else v for k, v in inputs.items()}
+                outputs.append(kernel(**args, **attrs))
+            return outputs
+
+        self.program = program
+        self.run(3)
+
+    def run(self, steps):
+        start = time.perf_counter()
+        for _ in range(steps):
+            out = self.program(self.tensors)
+        out[-1].numpy()
+        return time.perf_counter() - start
 
 
 # --- floating-point work of one MLP-GAN step, and the matmul throughput on the same shapes -------
@@ -586,12 +699,37 @@ def sweep(values, reps, seconds, log, keras_loop=False):
     return "\n".join(lines)
 
 
+def layouts(reps, seconds, log):
+    """Kernels only of the tutorial's step, channels last (the step's own) against channels first."""
+    tutorial = dict(dcgan_block())["dc_t"]
+    tutorial.setup()
+    spec = tf.TensorSpec((recipes.get("mnist-dcgan").batch_size, *IMAGE), tf.float32)
+    onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)")
+    lines = [f"TF_ENABLE_ONEDNN_OPTS={onednn}: kernels only of the tutorial's DCGAN step, steps/s (GFLOP/s)"]
+    block = []
+    for layout in ("NHWC", "NCHW"):
+        kernels = Kernels(tutorial.train_step, spec, layout)
+        try:
+            set_up([[(layout, kernels)]], log)
+            block.append((layout, kernels))
+        except tf.errors.OpError as error:  # TensorFlow's own CPU kernels take channels last only
+            lines.append(f"  {layout}: not run by this TensorFlow ({error.message.splitlines()[0]})")
+    results = measure([block], reps, seconds, log)
+    for key, kernels in block:
+        r = np.median(rates(results[key]))
+        lines.append(f"  {key}: {fmt_rate(results[key])} ({kernels.flops * r / 1e9:.0f})")
+    if len(block) == 2:
+        lines.append(f"  channels first / channels last: {paired_ratio(results, 'NCHW', 'NHWC'):.2f}×")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="3 short repetitions: a smoke run, rough numbers")
     parser.add_argument("--reps", type=int, help="repetitions (default 7, quick 3)")
     parser.add_argument("--seconds", type=float, help="seconds per measurement (default 1.5, quick 0.4)")
     parser.add_argument("--sweep", metavar="N,N,...", help="instead: only (c), at these steps_per_execution (printed)")
+    parser.add_argument("--layouts", action="store_true", help="instead: the DCGAN's kernels channels last and first")
     parser.add_argument("--keras-loop", action="store_true", help="(c) on Keras's per-step loop (--sweep: as well)")
     parser.add_argument("--out", default=os.path.join(HERE, "speed_results.md"), help="where the table is written")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
@@ -604,6 +742,9 @@ def main(argv=None):
         print(f"[{time.perf_counter() - began:6.1f} s] {message}", file=sys.stderr, flush=True)
 
     log(f"{machine()}; load average {load_before[0]:.1f}")
+    if args.layouts:
+        print(layouts(reps, seconds, log))
+        return
     if args.sweep:
         table = sweep([int(v) for v in args.sweep.split(",")], reps, seconds, log, args.keras_loop)
         print(table)
@@ -648,13 +789,27 @@ def main(argv=None):
     dc_batch = recipes.get("mnist-dcgan").batch_size
     lines += [
         "",
-        "| model | batch | (t) tutorial step | (c) GAN.fit, no XLA | (c) XLA, 1 step per call | (c) XLA, 5 per call "
-        "| (c)/(t) | (c, XLA 1)/(t) | (c, XLA 5)/(t) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| model | batch | (t) tutorial step | (c) GAN.fit, no XLA | (c) one generator pass | (c) XLA, 1 step per call "
+        "| (c) XLA, 5 per call | (c)/(t) | (c, one pass)/(t) | (c, XLA 1)/(t) | (c, XLA 5)/(t) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| MNIST DCGAN (mnist-dcgan) | {dc_batch} | {fmt_rate(results['dc_t'])} | {fmt_rate(results['dc_c'])} | "
-        f"{fmt_rate(results['dc_c_xla'])} | {fmt_rate(results['dc_c_xla5'])} | {ratio('dc_c', 'dc_t'):.2f}× | "
-        f"{ratio('dc_c_xla', 'dc_t'):.2f}× | {ratio('dc_c_xla5', 'dc_t'):.2f}× |",
+        f"{fmt_rate(results['dc_c_sim'])} | {fmt_rate(results['dc_c_xla'])} | {fmt_rate(results['dc_c_xla5'])} | "
+        f"{ratio('dc_c', 'dc_t'):.2f}× | {ratio('dc_c_sim', 'dc_t'):.2f}× | {ratio('dc_c_xla', 'dc_t'):.2f}× | "
+        f"{ratio('dc_c_xla5', 'dc_t'):.2f}× |",
+        "",
+        "| DCGAN step | convolutions + matmuls | work, GFLOP/step | ms/step | GFLOP/s | kernels only, GFLOP/s "
+        "| fraction | kernels only ÷ (t), steps/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    for label, key in (("(t) tutorial", "t"), ("(c) GAN.fit", "c"), ("(c) one generator pass", "c_sim")):
+        kernels = variants[f"dc_k_{key}"]
+        c, k = np.median(rates(results[f"dc_{key}"])), np.median(rates(results[f"dc_k_{key}"]))
+        counts = " + ".join(str(kernels.counts[kind]) for kind in KERNELS)
+        lines.append(
+            f"| {label} | {counts} | {kernels.flops / 1e9:.3f} | {1e3 / c:.1f} | {kernels.flops * c / 1e9:.0f} | "
+            f"{kernels.flops * k / 1e9:.0f} | {ratio(f'dc_{key}', f'dc_k_{key}'):.0%} | "
+            f"{ratio(f'dc_k_{key}', 'dc_t'):.2f}× |"
+        )
     lines += [
         "",
         "| MLP GAN | batch | matmul work, GFLOP/step | (c) ms/step | (c) GFLOP/s | matmuls only, GFLOP/s | fraction |",
@@ -675,6 +830,8 @@ def main(argv=None):
         ("(c)/(b), toy GAN, batch 256", ratio("toy_c", "toy_b"), BARS["toy"], "{:.0f}×"),
         ("matmul fraction, MLP GAN, batch 128", fractions[128], BARS["fraction"], "{:.0%}"),
         ("(c)/(t), DCGAN, the recipe's compile", ratio("dc_c", "dc_t"), BARS["dcgan"], "{:.2f}×"),
+        ("(c, one generator pass)/(t), DCGAN, the tutorial's work", ratio("dc_c_sim", "dc_t"), BARS["dcgan"], "{:.2f}×"),
+        ("kernels only/(t): the most any step with (t)'s work gains", ratio("dc_k_t", "dc_t"), BARS["dcgan"], "{:.2f}×"),
     ]
     lines += ["", "| bar | measured | needed | reached |", "|---|---:|---:|:---:|"]
     for label, value, bar, form in checks:
@@ -688,7 +845,14 @@ def main(argv=None):
         + (", here forced onto Keras's per-step loop (--keras-loop)." if args.keras_loop else ".")
         + f" For the DCGAN, (c) is compiled as the mnist-dcgan recipe does (no XLA, steps_per_execution="
         f"{variants['dc_c'].chunk}) and with XLA at one and at five steps per call; (t) makes one generator pass per step "
-        "where (c) makes two (one per update), as the tutorial and gan_lib's step are written.",
+        "where (c) makes two (one per update), as the tutorial and gan_lib's step are written; '(c) one generator "
+        "pass' is `GAN(simultaneous=True)`, the tutorial's update and work in gan_lib's loop.",
+        "Convolutions + matmuls: the Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter and MatMul ops each step's "
+        "traced function keeps (those its outputs and updates need), counted in that order; work is 2 FLOPs per "
+        "multiply-add of each, padding included. 'Kernels only' replays exactly those ops with their shapes and "
+        "attributes on random inputs, one step per call, no XLA: TensorFlow's own rate on that work. The fraction "
+        "is kernels-only time over step time; the last column is how many times faster than (t) a step with "
+        "(t)'s convolutions and matmuls could run if nothing else took time.",
         f"Matmul work: 2·m·k·n summed over the {len(step_matmuls(128))} matmuls of one step (discriminator update "
         "on a real and a fake batch, generator update through the discriminator; forward products, weight "
         "gradients and input gradients, as listed in `step_matmuls`). 'Matmuls only' is the step's matmul "
