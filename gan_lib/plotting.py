@@ -1,6 +1,7 @@
 """Pictures of a GAN: image grids, loss curves, 2-D scatters, feature spaces and progress GIFs."""
 
 import imageio.v2 as imageio
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image, ImageDraw
@@ -41,9 +42,13 @@ def show_images(images, ncols=None, title=None, row_labels=None, ax=None):
     return ax
 
 
-def plot_history(history, title=None):
+def plot_history(history, title=None, real_label=1.0, fake_label=0.0):
     """Loss curves and, against the training step, the discriminator's mean outputs D(x) and D(G(z))
-    or, for WGAN-GP, the critic's Wasserstein estimate and its gradient penalty."""
+    or, for WGAN-GP, the critic's Wasserstein estimate and its gradient penalty.
+
+    The dashed line is what a discriminator that cannot tell real from generated outputs: the mean of
+    its two targets, 0.5 with labels 1 and 0 but 0.45 with a smoothed real label of 0.9. The axis is
+    zoomed to the curves and that line, so that swings of a few hundredths can be read."""
     steps = history["step"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
     wasserstein = "wasserstein" in history
@@ -59,8 +64,12 @@ def plot_history(history, title=None):
     else:
         right.plot(steps, history["d_real"], label="D(x), real")
         right.plot(steps, history["d_fake"], label="D(G(z)), generated")
-        right.axhline(0.5, color="gray", lw=0.8, ls="--", label="0.5: cannot tell")
-        right.set_ylim(0, 1)
+        undecided = (real_label + fake_label) / 2
+        right.axhline(undecided, color="gray", lw=0.8, ls="--", label=f"{undecided:g}: cannot tell")
+        values = np.concatenate([np.asarray(history["d_real"], float), np.asarray(history["d_fake"], float), [undecided]])
+        low, high = np.nanmin(values), np.nanmax(values)
+        margin = 0.1 * max(high - low, 0.02)
+        right.set_ylim(max(0.0, low - margin), min(1.0, high + margin))
         right.set_ylabel("mean discriminator output")
     right.set_xlabel("step")
     right.legend()
@@ -183,15 +192,22 @@ def plot_health(history, title=None, coverage_label="mode"):
         ax.set_xlabel("step")
         ax.legend(fontsize="small")
     if coverage:
-        counts = np.asarray(coverage, np.float64)
+        counts, at = np.asarray(coverage, np.float64), steps
+        if len(at) > 1 and at[0] == 0:  # the untrained generator's column would set the colour scale
+            counts, at = counts[1:], at[1:]
         ax = axes[2]
-        last = steps[-1] if len(steps) > 1 else steps[0] + 1  # one measurement: one column
-        ax.imshow(counts.T, aspect="auto", origin="lower", cmap="viridis", interpolation="nearest",
-                  extent=(steps[0], last, -0.5, counts.shape[1] - 0.5))
+        last = at[-1] if len(at) > 1 else at[0] + 1  # one measurement: one column
+        colours = plt.get_cmap("viridis").copy()
+        colours.set_bad("white")  # no sample at all: a log scale has no colour for 0
+        image = ax.imshow(np.ma.masked_equal(counts.T, 0), aspect="auto", origin="lower", cmap=colours,
+                          norm=matplotlib.colors.LogNorm(vmin=1, vmax=max(counts.max(), 2)), interpolation="nearest",
+                          extent=(at[0], last, -0.5, counts.shape[1] - 0.5))
+        fig.colorbar(image, ax=ax, label="samples (log scale; white: none)")
         ax.set_xlabel("step")
         ax.set_ylabel(coverage_label)
         covered = np.count_nonzero(counts, axis=1)
-        ax.set_title(f"samples per {coverage_label}; {covered[-1]} of {counts.shape[1]} covered at the end")
+        ax.set_title(f"{covered[-1]} of {counts.shape[1]} {coverage_label}s covered at step {at[-1]}\n"
+                     "by the generator being trained", fontsize="medium")
     if title:
         fig.suptitle(title)
     fig.tight_layout()

@@ -80,7 +80,7 @@ def test_health_records_on_schedule_with_coverage(make_gan, tiny, tiny_batches):
     assert seen == [(7, *tiny.image_shape)] * 3
     assert all(len(values) == 3 for values in health.history.values())
     fig = health.plot()
-    assert len(fig.axes) == 3  # outputs, gradients, coverage
+    assert len(fig.axes) == 4  # outputs, gradients, coverage and its colour bar
     plt.close(fig)
 
 

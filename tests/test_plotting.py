@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from gan_lib.plotting import (
+    plot_health,
     captioned,
     figure_to_array,
     image_grid,
@@ -72,9 +73,33 @@ def test_plot_history_draws_every_curve():
     left, right = fig.axes
     assert [list(line.get_ydata()) for line in left.get_lines()] == [history["d_loss"], history["g_loss"]]
     assert list(right.get_lines()[0].get_xdata()) == history["step"]
-    assert right.get_ylim() == (0.0, 1.0)
+    low, high = right.get_ylim()
+    assert 0.35 < low < 0.4 and 0.6 < high < 0.65  # zoomed to the curves (0.4 to 0.6), not 0 to 1
     assert figure_to_array(fig).shape[2] == 3
     assert not plt.fignum_exists(fig.number)  # figure_to_array closes it
+
+
+def test_plot_history_draws_cannot_tell_at_the_mean_of_the_two_targets():
+    history = {"step": [1, 2], "d_loss": [1.3, 1.3], "g_loss": [0.8, 0.8], "d_real": [0.47, 0.48], "d_fake": [0.44, 0.43]}
+    for real_label, level in ((1.0, 0.5), (0.9, 0.45)):
+        right = plot_history(history, real_label=real_label).axes[1]
+        line = next(line for line in right.get_lines() if "cannot tell" in line.get_label())
+        assert list(line.get_ydata()) == [level, level]
+        assert line.get_label() == f"{level:g}: cannot tell"
+        plt.close(right.figure)
+
+
+def test_health_coverage_is_a_log_scale_heat_map_without_the_untrained_step():
+    history = {"step": [0, 10, 20], "d_real": [0.5] * 3, "d_fake": [0.5] * 3, "g_grad_non_saturating": [1.0] * 3,
+               "g_grad_minimax": [0.1] * 3, "coverage": [[2500, 0, 0], [1000, 10, 0], [900, 99, 1]]}
+    fig = plot_health(history)
+    image = fig.axes[2].get_images()[0]
+    assert isinstance(image.norm, matplotlib.colors.LogNorm) and image.norm.vmax == 1000  # not step 0's 2,500
+    assert image.get_array().shape == (3, 2)  # modes x measurements after step 0
+    assert image.get_array().mask[2, 0]  # no sample: masked, drawn white, not the scale's lowest colour
+    assert fig.axes[2].get_title().startswith("3 of 3 modes covered at step 20")
+    assert fig.axes[3].get_ylabel().startswith("samples (log scale")  # the colour bar
+    plt.close(fig)
 
 
 def test_plot_history_of_a_wasserstein_gan_draws_its_estimate_and_penalty():
