@@ -36,6 +36,16 @@ def generator_loss(fake_logits, kind="non-saturating"):
     return -bce(0.0, fake_logits)
 
 
+def ema_decay_at(update, ema_decay):
+    """The decay the moving average uses at the generator's `update`-th update (1 for the first).
+
+    `ema_decay`, or less early on, as in tf.train.ExponentialMovingAverage, so that the average forgets
+    the random start: (1 + update) / (10 + update) until that exceeds `ema_decay` (at update 8,990 for
+    0.999, 17,990 for 0.9995). Until then the average spans about the last (10 + update) / 9 updates,
+    a ninth of the run so far, whatever `ema_decay` says."""
+    return keras.ops.minimum(ema_decay, (1.0 + update) / (10.0 + update))
+
+
 def _global_mean(per_example):
     """Mean over the global batch: under a tf.distribute strategy each replica divides by the
     replicas' total, so that the summed gradients are those of the whole batch's mean."""
@@ -76,7 +86,8 @@ class GAN(keras.Model):
     Options: `generator_loss` ("non-saturating" or "minimax"), one-sided label smoothing
     (`real_label=0.9`) and a soft fake label (`fake_label`), `d_steps` discriminator updates per
     generator update, the `noise` distribution ("normal" or "uniform" on [-1, 1]), `ema_decay`,
-    which keeps an exponential moving average of the generator's weights for sampling, and
+    which keeps an exponential moving average of the generator's weights for sampling (with a warm-up:
+    see `ema_decay_at`), and
     `r1_weight` (Mescheder et al. 2018), which adds r1_weight / 2 * |grad D(x)|^2 on real samples to
     the discriminator's loss, so that the game settles at the data instead of circling around it, and
     `simultaneous`, which makes both updates from one generated batch (see `simultaneous_step`).
@@ -433,9 +444,7 @@ class GAN(keras.Model):
         return {m.name: m.result() for m in self.metrics}
 
     def _update_ema(self):
-        # Warm-up as in tf.train.ExponentialMovingAverage: early averages forget the random start.
-        step = tf.cast(self.g_optimizer.iterations, "float32")
-        decay = tf.minimum(self.ema_decay, (1.0 + step) / (10.0 + step))
+        decay = ema_decay_at(tf.cast(self.g_optimizer.iterations, "float32"), self.ema_decay)
         for average, weight in zip(self.ema_generator.weights, self.generator.weights):
             average.assign(decay * average + (1.0 - decay) * tf.cast(weight, average.dtype))
 

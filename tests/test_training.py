@@ -16,6 +16,7 @@ from gan_lib.training import (
     GAN,
     ConditionalGAN,
     discriminator_loss,
+    ema_decay_at,
     generate,
     generator_loss,
     latent_noise,
@@ -259,6 +260,16 @@ def test_d_steps_makes_that_many_discriminator_updates_per_generator_update(make
     gan = _train(make_gan, tiny_batches, steps=3, d_steps=2)
     assert _iterations(gan) == (6, 3)
     assert gan.diverged is None  # a clean run has not diverged
+
+
+def test_ema_decay_warms_up_and_reaches_the_configured_decay_only_at_its_crossing():
+    assert float(ema_decay_at(1, 0.9)) == pytest.approx(2 / 11)
+    for decay, crossing in ((0.999, 8990), (0.9995, 17990)):
+        assert float(ema_decay_at(crossing - 1, decay)) < decay
+        assert float(ema_decay_at(crossing, decay)) == pytest.approx(decay)
+        assert float(ema_decay_at(10 * crossing, decay)) == pytest.approx(decay)
+    # before the crossing the average spans (10 + update) / 9 updates, a ninth of the run so far
+    assert 1 / (1 - float(ema_decay_at(4000, 0.999))) == pytest.approx(4010 / 9, rel=1e-4)
 
 
 def test_ema_generator_is_the_moving_average_of_the_generator(make_gan, tiny_batches, weights, same):
