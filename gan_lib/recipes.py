@@ -177,6 +177,9 @@ RECIPES["grid-r1"] = dataclasses.replace(
     steps=26000,
     r1_weight=1.0,
 )
+# R1 alone: `grid` with `grid-r1`'s penalty and nothing else of it (normal noise, three layers, batch 64,
+# 20,000 steps), so that the benchmark separates what the penalty does from what the rest of `grid-r1` does.
+RECIPES["grid-r1-alone"] = dataclasses.replace(RECIPES["grid"], name="grid-r1-alone", r1_weight=1.0)
 # WGAN-GP (Gulrajani et al. 2017) on the grid: `grid-r1`'s uniform noise, networks, batch, rates, cosine
 # decay and moving average, with the critic's loss and penalty instead of R1; Adam's beta_2 0.9 as in the
 # paper, and the penalty's weight 0.1 of the paper's toy experiments (their gan_toy.py: "smaller lambda
