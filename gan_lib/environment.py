@@ -1,7 +1,6 @@
 """The first cell of every notebook: one seed, version checks with a helpful message, the device,
 and a TensorFlow that starts without filling the output with its C++ log."""
 
-import contextlib
 import os
 import platform
 import re
@@ -52,14 +51,20 @@ def check_versions():
 
 # TensorFlow's start-up logs some lines before it reads TF_CPP_MIN_LOG_LEVEL (seen up to TF 2.21):
 # absl's banners, info lines, and two errors that are harmless: no CUDA driver on a CPU machine,
-# a CUDA plugin registered twice (Colab). The level still says which of them a user wants.
+# a CUDA plugin registered twice (Colab). A third comes when a training step is first run: grappler's
+# remapper gives up on the DCGAN's training graph (a Conv2D + BiasAdd + LeakyReLU whose gradient reads
+# the BiasAdd) and leaves that graph unfused, which changes no number. The level still says which of
+# them a user wants.
 _LOG_LINE = re.compile(r"([IWEF])\d{4} [\d:.]+ +\d+ [^\]]+\] (.*)")
 _BANNER = re.compile(r"WARNING: All log messages before absl::InitializeLog|To enable the following instructions:")
-_HARMLESS_ERROR = re.compile(r"failed call to cuInit|Unable to register cu\w+ factory")
+_HARMLESS_ERROR = re.compile(
+    r"failed call to cuInit|Unable to register cu\w+ factory|remapper failed: INVALID_ARGUMENT: Mutation::Apply error"
+)
 
 
-def is_startup_noise(line, level):
-    """Whether TF_CPP_MIN_LOG_LEVEL=level would have hidden this line of TensorFlow's start-up log."""
+def is_tensorflow_noise(line, level):
+    """Whether TF_CPP_MIN_LOG_LEVEL=level would have hidden this line of TensorFlow's C++ log, counting the
+    known harmless errors above as warnings."""
     log = _LOG_LINE.match(line)
     if log is None:
         return level > 0 and _BANNER.match(line) is not None
@@ -69,28 +74,39 @@ def is_startup_noise(line, level):
     return severity < level
 
 
-@contextlib.contextmanager
-def _startup_noise_filtered():
-    """Catch what C++ code writes to file descriptor 2 meanwhile; pass on all but start-up noise."""
-    level = int(os.environ["TF_CPP_MIN_LOG_LEVEL"])
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as caught:
-        os.dup2(caught.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            caught.seek(0)
-            lines = caught.read().decode(errors="replace").splitlines(keepends=True)
-            sys.stderr.write("".join(line for line in lines if not is_startup_noise(line, level)))
+class QuietTensorFlowLog:
+    """From entering until `close()` (or the end of the block), catch what C++ code writes to file
+    descriptor 2; then pass on every line but TensorFlow's noise (`is_tensorflow_noise`)."""
+
+    def __init__(self):
+        self.saved = None
+
+    def __enter__(self):
+        self.level = int(os.environ["TF_CPP_MIN_LOG_LEVEL"])
+        sys.stderr.flush()
+        self.saved, self.caught = os.dup(2), tempfile.TemporaryFile()
+        os.dup2(self.caught.fileno(), 2)
+        return self
+
+    def close(self):
+        if self.saved is None:
+            return
+        sys.stderr.flush()
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        self.saved = None
+        self.caught.seek(0)
+        lines = self.caught.read().decode(errors="replace").splitlines(keepends=True)
+        self.caught.close()
+        sys.stderr.write("".join(line for line in lines if not is_tensorflow_noise(line, self.level)))
+
+    def __exit__(self, *exception):
+        self.close()
 
 
 def start_tensorflow():
     """Import TensorFlow and look for GPUs, the two steps that log before the log level applies."""
-    with _startup_noise_filtered():
+    with QuietTensorFlowLog():
         import tensorflow as tf
 
         tf.config.list_physical_devices("GPU")

@@ -9,7 +9,7 @@ import itertools
 
 import keras
 
-from gan_lib import data, models, training
+from gan_lib import data, environment, models, training
 
 
 @dataclasses.dataclass(frozen=True)
@@ -442,6 +442,8 @@ def fit(gan, recipe, real, callbacks=(), initial_epoch=0, verbose="auto"):
     schedule = epochs(recipe)
     per_call = gan.steps_per_execution
     own_progbar = any(isinstance(c, keras.callbacks.ProgbarLogger) for c in callbacks)  # a caller's replaces ours
+    quiet = _QuietFirstCall()
+    callbacks = [*callbacks, quiet]
     epoch = initial_epoch
     try:
         for (length, steps_per_call), group in itertools.groupby(schedule[initial_epoch:]):
@@ -462,9 +464,33 @@ def fit(gan, recipe, real, callbacks=(), initial_epoch=0, verbose="auto"):
             if gan.stop_training:  # the NaN guard stopped a diverging run
                 break
     finally:
+        quiet.close()
         if gan.steps_per_execution != per_call:
             gan.steps_per_execution, gan.train_function = per_call, None
     return gan.history
+
+
+class _QuietFirstCall(keras.callbacks.Callback):
+    """TensorFlow's C++ log filtered (`environment.QuietTensorFlowLog`) from the start of each fit() to the end
+    of its first call of the train function, which is when TensorFlow compiles and optimises the step."""
+
+    def __init__(self):
+        super().__init__()
+        self.quiet = None
+
+    def on_train_begin(self, logs=None):
+        self.quiet = environment.QuietTensorFlowLog().__enter__()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.close()
+
+    def on_train_end(self, logs=None):
+        self.close()
+
+    def close(self):
+        if self.quiet is not None:
+            self.quiet.close()
+            self.quiet = None
 
 
 class _RunProgbar(keras.callbacks.ProgbarLogger):
