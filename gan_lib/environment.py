@@ -53,8 +53,8 @@ def check_versions():
 # absl's banners, info lines, and two errors that are harmless: no CUDA driver on a CPU machine,
 # a CUDA plugin registered twice (Colab). A third comes when a training step is first run: grappler's
 # remapper gives up on the DCGAN's training graph (a Conv2D + BiasAdd + LeakyReLU whose gradient reads
-# the BiasAdd) and leaves that graph unfused, which changes no number. The level still says which of
-# them a user wants.
+# the BiasAdd) and keeps the graph as it was before that pass: training gives the same numbers. The level
+# still says which of them a user wants.
 _LOG_LINE = re.compile(r"([IWEF])\d{4} [\d:.]+ +\d+ [^\]]+\] (.*)")
 _BANNER = re.compile(r"WARNING: All log messages before absl::InitializeLog|To enable the following instructions:")
 _HARMLESS_ERROR = re.compile(

@@ -148,7 +148,8 @@ def train(recipe, out, seed=0, resume=False, verbose="auto"):
     final = gan.generate(noise=fixed_noise, labels=fixed_labels)
     plotting.save_picture(picture(recipe, final), out / "samples.png")
     plotting.save_gif(progress_frames(recipe, snapshots), out / "progress.gif")
-    plotting.save_figure(plotting.plot_history(history.history, title=recipe.name, real_label=recipe.real_label, fake_label=recipe.fake_label), out / "losses.png")
+    losses = plotting.plot_history(history.history, recipe.name, recipe.real_label, recipe.fake_label)
+    plotting.save_figure(losses, out / "losses.png")
     write_json(out / "history.json", history.history)
     report = {
         "recipe": recipe.name,
