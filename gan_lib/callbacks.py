@@ -15,11 +15,12 @@ import numpy as np
 
 from gan_lib.files import atomic_path
 from gan_lib.metrics import class_histogram, evaluator_outputs, mixture_metrics, mnist_report
+from gan_lib.sampling import latent_noise
 
 
 def global_step(model):
     """Generator updates done so far: the training step that every callback reports."""
-    return int(model.g_optimizer.iterations.numpy())
+    return int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
 
 
 class NaNGuard(keras.callbacks.Callback):
@@ -157,7 +158,6 @@ class TrainingHealth(_Periodic):
         self.history = {"step": []}
 
     def measure(self):
-        from gan_lib.training import latent_noise  # training imports this module: import when used
 
         model, n = self.model, len(self.real)
         noise = latent_noise(n, model.latent_dim, model.noise, self.seed)

@@ -1,11 +1,14 @@
-"""Real data for the GANs: the quadratic toy, mixtures of Gaussians, MNIST (verified, offline) and tf.data pipelines."""
+"""Real data for the GANs: the quadratic toy, mixtures of Gaussians, MNIST (verified, offline), and the
+endless streams of batches that feed fit(): tf.data pipelines on TensorFlow, `Stream`s of NumPy batches
+on Keras's other backends (which need no TensorFlow)."""
 
 import hashlib
+import itertools
 import pathlib
 from typing import NamedTuple
 
+import keras
 import numpy as np
-import tensorflow as tf
 
 DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
 MNIST_PATH = DATA_DIR / "mnist.npz"
@@ -17,6 +20,46 @@ _MNIST_LAYOUT = {
     "x_test": ((10000, 28, 28), np.uint8),
     "y_test": ((10000,), np.uint8),
 }
+
+
+
+def _tensorflow():
+    """TensorFlow, where it is Keras's backend (the tf.data pipelines); None elsewhere."""
+    if keras.backend.backend() != "tensorflow":
+        return None
+    import tensorflow as tf
+
+    return tf
+
+
+class Stream:
+    """An endless stream of NumPy batches, `batch(step)` for step = start, start + 1, ...: what feeds
+    fit() where TensorFlow is not Keras's backend. Like a tf.data.Dataset it can `skip(n)` batches
+    (where a resumed run goes on) and tells its `element_spec` (shapes and dtypes of a batch)."""
+
+    def __init__(self, batch, start=0):
+        self.batch, self.start = batch, start
+
+    def skip(self, n):
+        return Stream(self.batch, self.start + n)
+
+    def __iter__(self):
+        """The batches, each a tuple ((x,) or (x, y)), as Keras's fit() takes them from a generator."""
+        for step in itertools.count(self.start):
+            batch = self.batch(step)
+            yield batch if isinstance(batch, tuple) else (batch,)
+
+    @property
+    def element_spec(self):
+        first = self.batch(self.start)
+        spec = lambda array: keras.KerasTensor(array.shape, str(array.dtype))  # noqa: E731
+        return tuple(map(spec, first)) if isinstance(first, tuple) else spec(first)
+
+
+def _stream(batch, seed):
+    """A Stream whose batch `step` comes from its own generator, seeded by (seed, step): any batch is
+    drawn without the ones before it, as TensorFlow's stateless random ops draw them."""
+    return Stream(lambda step: batch(np.random.default_rng([seed, step])))
 
 
 # --- The quadratic toy --------------------------------------------------------------------
@@ -43,8 +86,16 @@ def quadratic_moments(scale=100.0):
 
 
 def quadratic_dataset(batch_size, scale=100.0, seed=0):
-    """An endless tf.data stream of fresh toy batches, drawn statelessly so a seed fixes every batch."""
+    """An endless stream of fresh toy batches, drawn statelessly so a seed fixes every batch."""
     half = scale / 2
+    tf = _tensorflow()
+    if tf is None:
+
+        def draw(rng):
+            x = rng.uniform(-half, half, (batch_size, 1)).astype(np.float32)
+            return np.concatenate([x, quadratic_curve(x)], axis=1)
+
+        return _stream(draw, seed)
 
     def batch(step):
         x = tf.random.stateless_uniform([batch_size, 1], seed=[seed, step], minval=-half, maxval=half)
@@ -94,7 +145,15 @@ def mixture_samples(mix, n, seed=None):
 
 
 def mixture_dataset(mix, batch_size, seed=0):
-    """An endless tf.data stream of fresh mixture batches, drawn statelessly so a seed fixes every batch."""
+    """An endless stream of fresh mixture batches, drawn statelessly so a seed fixes every batch."""
+    tf = _tensorflow()
+    if tf is None:
+
+        def draw(rng):
+            centres = mix.modes[rng.integers(0, len(mix.modes), batch_size)]
+            return (centres + mix.std * rng.standard_normal((batch_size, 2))).astype(np.float32)
+
+        return _stream(draw, seed)
     modes = tf.constant(mix.modes)
 
     def batch(step):
@@ -183,16 +242,19 @@ def one_hot(labels, num_classes=NUM_CLASSES):
 
 
 def image_dataset(images, labels=None, batch_size=128, seed=0, num_classes=NUM_CLASSES):
-    """An endless, shuffled tf.data stream of image batches in [-1, 1] (with one-hot labels if given).
+    """An endless, shuffled stream of image batches in [-1, 1] (with one-hot labels if given).
 
     Batches have a fixed size so the compiled train step never retraces. Each pass over the data
     is a stateless permutation drawn from (seed, pass): the order depends on `seed` alone, not on
-    TensorFlow's global seed, so a resumed run that skips the batches done sees the same stream.
+    a global seed, so a resumed run that skips the batches done sees the same stream.
     """
     images = scale_images(images) if np.asarray(images).dtype == np.uint8 else np.asarray(images, np.float32)
     items = images if labels is None else (images, one_hot(labels, num_classes))
-    items = tf.nest.map_structure(tf.constant, items)
     n = len(images)
+    tf = _tensorflow()
+    if tf is None:
+        return Stream(_ImageBatches(items, n, batch_size, seed))
+    items = tf.nest.map_structure(tf.constant, items)
 
     def one_pass(epoch):
         order = tf.random.experimental.stateless_shuffle(tf.range(n, dtype=tf.int64), seed=tf.stack([seed, epoch]))
@@ -205,3 +267,27 @@ def image_dataset(images, labels=None, batch_size=128, seed=0, num_classes=NUM_C
         .map(lambda index: tf.nest.map_structure(lambda array: tf.gather(array, index), items))
         .prefetch(tf.data.AUTOTUNE)
     )
+
+
+class _ImageBatches:
+    """Batch `step` of the passes over `n` items, each pass a permutation drawn from (seed, pass); a
+    batch may span the end of one pass and the start of the next, as tf.data's batching of the passes."""
+
+    def __init__(self, items, n, batch_size, seed):
+        self.items, self.n, self.batch_size, self.seed = items, n, batch_size, seed
+        self.orders = {}
+
+    def order(self, epoch):
+        if epoch not in self.orders:
+            self.orders = {epoch: np.random.default_rng([self.seed, epoch]).permutation(self.n)}
+        return self.orders[epoch]
+
+    def __call__(self, step):
+        first = step * self.batch_size
+        index = np.concatenate([
+            self.order(epoch)[max(first - epoch * self.n, 0) : first + self.batch_size - epoch * self.n]
+            for epoch in range(first // self.n, (first + self.batch_size - 1) // self.n + 1)
+        ])
+        if isinstance(self.items, tuple):
+            return tuple(array[index] for array in self.items)
+        return self.items[index]

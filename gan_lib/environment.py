@@ -1,6 +1,10 @@
 """The first cell of every notebook: one seed, version checks with a helpful message, the device,
-and a TensorFlow that starts without filling the output with its C++ log."""
+and a TensorFlow that starts without filling the output with its C++ log.
 
+The series runs on Keras's TensorFlow backend (the default, and what the notebooks teach with),
+and on JAX and PyTorch: `KERAS_BACKEND=jax` before Keras is imported."""
+
+import importlib.util
 import os
 import platform
 import re
@@ -26,27 +30,32 @@ def _dotted(version):
     return ".".join(map(str, version))
 
 
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
 def check_versions():
-    """Raise a RuntimeError that says what to install if Python, TensorFlow or Keras is too old."""
+    """Raise a RuntimeError that says what to install if Python, Keras or TensorFlow (on its backend) is too old."""
     if sys.version_info[:2] < MIN_PYTHON:
         raise RuntimeError(
             f"Python {platform.python_version()} is too old: the series needs Python >= "
             f"{_dotted(MIN_PYTHON)}, the oldest it was tested on"
         )
     import keras
-    import tensorflow as tf
 
-    for name, found, floor in (("TensorFlow", tf.__version__, MIN_TENSORFLOW), ("Keras", keras.__version__, MIN_KERAS)):
-        if _version(found) < floor:
+    backend = keras.backend.backend()
+    if backend not in BACKENDS:
+        raise RuntimeError(f"Keras runs on {backend}; the series trains on {', '.join(BACKENDS)}: set KERAS_BACKEND to one of them")
+    found = [("Keras", keras.__version__, MIN_KERAS)]
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        found.insert(0, ("TensorFlow", tf.__version__, MIN_TENSORFLOW))
+    for name, version, floor in found:
+        if _version(version) < floor:
             raise RuntimeError(
-                f"{name} {found} is too old: the series needs TensorFlow >= {_dotted(MIN_TENSORFLOW)} with "
+                f"{name} {version} is too old: the series needs TensorFlow >= {_dotted(MIN_TENSORFLOW)} with "
                 f"Keras >= {_dotted(MIN_KERAS)}; run `pip install -U -r requirements.txt`"
             )
-    if keras.backend.backend() != "tensorflow":
-        raise RuntimeError(
-            f"Keras runs on {keras.backend.backend()}, but the GAN train_step uses tf.GradientTape: "
-            "set KERAS_BACKEND=tensorflow before importing keras"
-        )
 
 
 # TensorFlow's start-up logs some lines before it reads TF_CPP_MIN_LOG_LEVEL (seen up to TF 2.21):
@@ -104,26 +113,43 @@ class QuietTensorFlowLog:
         self.close()
 
 
-def start_tensorflow():
-    """Import TensorFlow and look for GPUs, the two steps that log before the log level applies."""
+def start_keras():
+    """Import Keras and, where it is the backend, TensorFlow with its GPUs: the steps that log before
+    TensorFlow's log level applies."""
     with QuietTensorFlowLog():
-        import tensorflow as tf
+        import keras
 
-        tf.config.list_physical_devices("GPU")
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            tf.config.list_physical_devices("GPU")
+        elif importlib.util.find_spec("tensorflow") is not None:
+            import tensorflow  # noqa: F401 - where installed, Keras imports it on other backends too (clone_model)
 
 
 def describe_device():
-    """One line: the versions and whether TensorFlow trains on a GPU or the CPU."""
+    """One line: the versions, the backend, and whether it trains on a GPU or the CPU."""
     import keras
-    import tensorflow as tf
 
-    gpus = tf.config.list_physical_devices("GPU")
-    device = f"{len(gpus)} GPU(s)" if gpus else "the CPU (no GPU found; every notebook still trains in minutes)"
-    return f"Python {platform.python_version()}, TensorFlow {tf.__version__}, Keras {keras.__version__}, on {device}"
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        stack, gpus = f"TensorFlow {tf.__version__}", len(tf.config.list_physical_devices("GPU"))
+    elif backend == "jax":
+        import jax
+
+        stack, gpus = f"JAX {jax.__version__}", sum(d.platform == "gpu" for d in jax.devices())
+    else:
+        import torch
+
+        stack, gpus = f"PyTorch {torch.__version__}", torch.cuda.device_count()
+    device = f"{gpus} GPU(s)" if gpus else "the CPU (no GPU found; every notebook still trains in minutes)"
+    return f"Python {platform.python_version()}, {stack}, Keras {keras.__version__}, on {device}"
 
 
 def prepare(seed=0):
-    """Check versions, seed Python, NumPy and TensorFlow with one call, and say where we run."""
+    """Check versions, seed Python, NumPy and the backend with one call, and say where we run."""
     check_versions()
     import keras
 

@@ -9,7 +9,7 @@ import itertools
 
 import keras
 
-from gan_lib import data, environment, models, training
+from gan_lib import backends, data, environment, models, training
 
 
 @dataclasses.dataclass(frozen=True)
@@ -400,7 +400,9 @@ def build(recipe, generator=None, discriminator=None, seed=None):
         seed=seed,
     )
     d_optimizer, g_optimizer = optimizers(recipe)
-    gan.compile(d_optimizer, g_optimizer, jit_compile=recipe.jit_compile, steps_per_execution=recipe.steps_per_execution)
+    # On JAX every step is XLA-compiled: without jit it would run op by op.
+    jit_compile = recipe.jit_compile or backends.BACKEND == "jax"
+    gan.compile(d_optimizer, g_optimizer, jit_compile=jit_compile, steps_per_execution=recipe.steps_per_execution)
     return gan
 
 

@@ -1,71 +1,28 @@
-"""GAN and ConditionalGAN: keras.Model subclasses whose train_step plays the two-player game.
+"""GAN and its variants: keras.Model subclasses whose train_step plays the two-player game.
 
 Each step updates the discriminator on a real and a generated batch, then the generator through
-the discriminator, each with its own optimizer and its own GradientTape. Nothing is ever frozen:
-each tape differentiates only the weights of the network it updates.
+the discriminator, each with its own optimizer and its own gradients. Nothing is ever frozen: each
+update differentiates only the weights of the network it updates. The game is written once with
+keras.ops; taking gradients, the one thing that differs between Keras backends, is
+`gan_lib.backends` (a GradientTape on TensorFlow, jax.value_and_grad on JAX).
 """
 
-import warnings
-
-import numpy as np
 import keras
-import tensorflow as tf
+import numpy as np
+from keras import ops
 
+from gan_lib import backends, data
 from gan_lib.callbacks import NaNGuard
+from gan_lib.losses import GENERATOR_LOSSES, discriminator_loss, ema_decay_at, generator_loss, global_norm
+from gan_lib.sampling import generate, latent_noise, latent_path
 
-GENERATOR_LOSSES = ("non-saturating", "minimax")
+__all__ = [
+    "GAN", "ConditionalGAN", "PackedGAN", "WassersteinGAN", "ConditionalWassersteinGAN", "GENERATOR_LOSSES", "NOISE", "DEFAULT_STEPS_PER_EXECUTION",
+    "discriminator_loss", "ema_decay_at", "generate", "generator_loss", "latent_noise", "latent_path",
+]
+
 NOISE = ("normal", "uniform")
 DEFAULT_STEPS_PER_EXECUTION = 50
-
-
-def bce(labels, logits):
-    """Per-example binary cross-entropy of logits against a constant target (0, 1 or smoothed)."""
-    targets = tf.fill(tf.shape(logits), tf.cast(labels, logits.dtype))
-    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=targets, logits=logits), axis=-1)
-
-
-def discriminator_loss(real_logits, fake_logits, real_label=1.0, fake_label=0.0):
-    """Per-example -[log D(x) + log(1 - D(G(z)))], with optional smoothed targets for real and fake."""
-    return bce(real_label, real_logits) + bce(fake_label, fake_logits)
-
-
-def generator_loss(fake_logits, kind="non-saturating"):
-    """Per-example generator loss: -log D(G(z)) (non-saturating) or log(1 - D(G(z))) (minimax)."""
-    if kind == "non-saturating":
-        return bce(1.0, fake_logits)
-    return -bce(0.0, fake_logits)
-
-
-def ema_decay_at(update, ema_decay):
-    """The decay the moving average uses at the generator's `update`-th update (1 for the first).
-
-    `ema_decay`, or less early on, as in tf.train.ExponentialMovingAverage, so that the average forgets
-    the random start: (1 + update) / (10 + update) until that exceeds `ema_decay` (at update 8,990 for
-    0.999, 17,990 for 0.9995). Until then the average spans about the last (10 + update) / 9 updates,
-    a ninth of the run so far, whatever `ema_decay` says."""
-    return keras.ops.minimum(ema_decay, (1.0 + update) / (10.0 + update))
-
-
-def _global_mean(per_example):
-    """Mean over the global batch: under a tf.distribute strategy each replica divides by the
-    replicas' total, so that the summed gradients are those of the whole batch's mean."""
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    return tf.reduce_mean(per_example) / replicas
-
-
-def _replica_share(draw, n):
-    """`draw(n)`, with one random stream for the global batch under a tf.distribute strategy.
-
-    Every replica reads the same seed, so per-replica draws would repeat one batch of noise on each
-    replica. Instead each draws the global batch and keeps its own slice (replica i gets the i-th
-    part of the batch, as with the data), which also makes N replicas draw what one device would.
-    """
-    context = tf.distribute.get_replica_context()
-    replicas = context.num_replicas_in_sync if context is not None else 1
-    if replicas == 1:
-        return draw(n)
-    start = tf.cast(context.replica_id_in_sync_group, "int32") * n
-    return draw(n * replicas)[start : start + n]
 
 
 def _unpack(data):
@@ -80,7 +37,7 @@ def _shape(tensor_or_shape):
     return tuple(shape)
 
 
-class GAN(keras.Model):
+class GAN(backends.Trainer, keras.Model):
     """A generator and a discriminator trained against each other with `fit()`.
 
     Options: `generator_loss` ("non-saturating" or "minimax"), one-sided label smoothing
@@ -180,10 +137,11 @@ class GAN(keras.Model):
     # --- keras.Model API -------------------------------------------------------------------
 
     def compile(self, d_optimizer=None, g_optimizer=None, *, jit_compile=True, steps_per_execution=None, **kwargs):
-        """Set one optimizer per network (default Adam 2e-4, beta_1 0.5) and compile the fast path.
+        """Set one optimizer per network (default Adam 2e-4, beta_1 0.5) and compile the step.
 
-        By default the step is XLA-compiled and `steps_per_execution` steps run per call, which is
-        also how often callbacks and the progress bar see the logs.
+        By default the step is XLA-compiled and several steps run per call (on TensorFlow 50, or 1
+        under a multi-replica strategy; see `gan_lib.backends`), which is also how often callbacks and
+        the progress bar see the logs.
         """
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
@@ -192,10 +150,7 @@ class GAN(keras.Model):
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
         if steps_per_execution is None:
-            # Keras 3 cannot run several steps per call under a multi-replica strategy
-            # (keras-team/keras#19246: "You must feed a value for placeholder tensor").
-            several = tf.distribute.get_strategy().num_replicas_in_sync > 1
-            steps_per_execution = 1 if several else DEFAULT_STEPS_PER_EXECUTION
+            steps_per_execution = backends.steps_per_execution(DEFAULT_STEPS_PER_EXECUTION)
         super().compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution, **kwargs)
 
     @property
@@ -205,14 +160,12 @@ class GAN(keras.Model):
 
     # Keras saves a SeedGenerator's state only for layers that own one, not for a Model attribute;
     # save it with the GAN so that a resumed run draws the same noise as an uninterrupted one.
+    # The GAN owns no weights of its own (its networks and optimizers save theirs).
     def save_own_variables(self, store):
-        super().save_own_variables(store)
         store["noise_state"] = keras.ops.convert_to_numpy(self.seed_generator.state)
 
     def load_own_variables(self, store):
         self.seed_generator.state.assign(store["noise_state"])
-        for i, variable in enumerate(self._trainable_variables + self._non_trainable_variables):
-            variable.assign(store[f"{i}"])
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
@@ -230,87 +183,17 @@ class GAN(keras.Model):
                 f"Keras would run {-(-steps // per_call) * per_call} steps; choose a multiple or compile "
                 "with another steps_per_execution"
             )
-        if isinstance(x, tf.data.Dataset):
-            kwargs.setdefault("shuffle", False)  # a dataset shuffles itself; Keras would only warn
+        if hasattr(x, "element_spec"):
+            kwargs.setdefault("shuffle", False)  # a stream of batches shuffles itself; Keras would only warn
+        if isinstance(x, data.Stream):  # gan_lib.data's batches where TensorFlow is not the backend
+            x = iter(x)  # a generator: what Keras's fit() takes on every backend
         callbacks = list(callbacks or [])
         if not any(isinstance(c, NaNGuard) for c in callbacks):
             callbacks.append(NaNGuard())
         return super().fit(x, *args, callbacks=callbacks, **kwargs)
 
-    def make_train_function(self, force=False):
-        """Keras's train function, with a faster path that the defaults take.
-
-        With XLA and several steps per call on one device, fed a tf.data stream of fixed-shape
-        batches (as gan_lib.data makes), a call takes its `steps_per_execution` batches and runs
-        all its steps in one XLA loop instead of entering XLA once per step: the same steps on the
-        same batches and noise, with less overhead per step. Otherwise, and for a subclass with its
-        own train_step, Keras's loop runs; also, with a one-line warning, where this Keras or
-        TensorFlow feeds fit() or traces differently from what the faster path relies on.
-        """
-        if self.train_function is not None and not force:
-            return self.train_function
-        super().make_train_function(force=True)
-        one_per_step, steps = self.train_function, self.steps_per_execution
-        one_device = self.distribute_strategy is tf.distribute.get_strategy() and not tf.distribute.has_strategy()
-        own_step = type(self).train_step is not GAN.train_step
-        if not self.jit_compile or self.run_eagerly or steps == 1 or not one_device or own_step:
-            return one_per_step
-
-        def keras_loop(why):
-            versions = f"Keras {keras.__version__} on TensorFlow {tf.__version__}"
-            warnings.warn(f"{versions} {why}: GAN.fit runs Keras's own, slower loop", stacklevel=3)
-            return one_per_step
-
-        @tf.function(jit_compile=True)
-        def run_steps(batches, count):
-            def body(i):
-                self.train_step(tf.nest.map_structure(lambda b: b[i], batches))
-                return (i + 1,)
-
-            tf.while_loop(lambda i: i < count, body, (tf.constant(0),))
-            return {m.name: m.result() for m in self.metrics}  # what train_step returns
-
-        @tf.function
-        def whole_call(iterator):
-            items = [iterator.get_next_as_optional() for _ in range(steps)]
-            present = [item.has_value() for item in items]
-            count = tf.reduce_sum(tf.cast(tf.stack(present), tf.int32))
-
-            def stacked(batches):
-                return tf.nest.map_structure(lambda *b: tf.stack(b), *batches)
-
-            def zeros():
-                return tf.nest.map_structure(lambda s: tf.zeros(s.shape, s.dtype), iterator.element_spec)
-
-            def some():  # a finite stream ran out: its last steps, padded to a full call
-                return stacked([tf.cond(p, item.get_value, zeros) for p, item in zip(present, items)])
-
-            batches = tf.cond(tf.equal(count, steps), lambda: stacked([item.get_value() for item in items]), some)
-            return count, run_steps(batches, count)
-
-        def train_function(iterator):
-            if not isinstance(iterator, tf.data.Iterator):  # the faster path reads batches from one
-                self.train_function = keras_loop(f"feeds fit() a {type(iterator).__name__}")
-                return one_per_step(iterator)
-            if not all(spec.shape.is_fully_defined() for spec in tf.nest.flatten(iterator.element_spec)):
-                return one_per_step(iterator)
-            try:
-                whole_call.get_concrete_function(iterator)  # traces only (once per stream): takes no batch
-            except Exception as err:  # noqa: BLE001 - any Keras or TensorFlow that cannot trace it
-                first_line = (str(err).strip().splitlines() or [""])[0][:200]
-                self.train_function = keras_loop(f"cannot trace the faster path ({type(err).__name__}: {first_line})")
-                return one_per_step(iterator)
-            count, logs = whole_call(iterator)
-            if int(count) == 0:
-                raise StopIteration
-            return logs
-
-        self.train_function = train_function
-        return train_function
-
     def _check_data(self, x):
-        spec = x.element_spec if isinstance(x, tf.data.Dataset) else x
-        samples, labels = _unpack(spec)
+        samples, labels = _unpack(getattr(x, "element_spec", x))
         if samples is None:
             return
         have = _shape(samples)[1:]
@@ -336,7 +219,7 @@ class GAN(keras.Model):
 
     def sample_noise(self, n):
         """Latent vectors for `n` samples, drawn from the model's seeded noise stream."""
-        return _replica_share(self._draw_noise, n)
+        return backends.replica_share(self._draw_noise, n)
 
     def _draw_noise(self, n):
         shape = (n, self.latent_dim)
@@ -358,22 +241,26 @@ class GAN(keras.Model):
     def judge_with_gradient_norms(self, samples, labels=None):
         """The logits on `samples` and |grad D(x)| at each (the norm over all that is judged at once:
         a sample, or a pack), differentiable in turn: what R1 and the gradient penalty are made of."""
-        samples = tf.convert_to_tensor(samples, "float32")
-        with tf.GradientTape() as tape:  # nested in the discriminator's tape, which differentiates the norms
-            tape.watch(samples)
-            logits = self.judge(samples, labels)
-        grads = tf.reshape(tape.gradient(logits, samples), (tf.shape(logits)[0], -1))
-        return logits, tf.sqrt(tf.reduce_sum(tf.square(grads), axis=1) + 1e-12)
+
+        def total(x):  # the logits' sum: its gradient holds each logit's gradient at its own sample
+            logits = self.judge(x, labels)
+            return ops.sum(logits), logits
+
+        (_, logits), grads = backends.input_value_and_grad(total, samples)
+        grads = ops.reshape(grads, (ops.shape(logits)[0], -1))
+        return logits, ops.sqrt(ops.sum(ops.square(grads), axis=1) + 1e-12)
 
     def discriminator_step(self, real, real_labels=None):
         """One discriminator update on a real batch and a generated one; the generator is untouched."""
-        batch = tf.shape(real)[0]
+        batch = ops.shape(real)[0]
         fake_labels = self._condition(batch, real_labels)
         fake = self.generator(self._inputs(self.sample_noise(batch), fake_labels), training=True)
-        with tf.GradientTape() as tape:
+
+        def loss():
             losses, logs = self.discriminator_losses(real, fake, real_labels, fake_labels)
-            loss = _global_mean(losses)  # inside the tape, or the tape cannot differentiate it
-        grads = tape.gradient(loss, self.discriminator.trainable_variables)
+            return backends.global_mean(losses), (losses, logs)
+
+        (_, (losses, logs)), grads = backends.value_and_grad(loss, self.discriminator.trainable_variables)
         self.d_optimizer.apply(grads, self.discriminator.trainable_variables)
         return losses, logs
 
@@ -387,9 +274,9 @@ class GAN(keras.Model):
         fake_logits = self.judge(fake, fake_labels)
         losses = discriminator_loss(real_logits, fake_logits, self.real_label, self.fake_label)
         if self.r1_weight:
-            losses += 0.5 * self.r1_weight * tf.square(slopes)
+            losses += 0.5 * self.r1_weight * ops.square(slopes)
         # The fake logits too: a simultaneous step's generator loss is made of them.
-        return losses, {"d_real": tf.sigmoid(real_logits), "d_fake": tf.sigmoid(fake_logits), "fake_logits": fake_logits}
+        return losses, {"d_real": ops.sigmoid(real_logits), "d_fake": ops.sigmoid(fake_logits), "fake_logits": fake_logits}
 
     def generator_losses(self, fake_logits):
         """Per-example generator losses from the discriminator's logits on generated samples."""
@@ -399,12 +286,13 @@ class GAN(keras.Model):
         """One generator update through the discriminator, whose weights are read but not changed."""
         fake_labels = self._condition(batch, real_labels)
         noise = self.sample_noise(batch)
-        with tf.GradientTape() as tape:
+
+        def loss():
             fake = self.generator(self._inputs(noise, fake_labels), training=True)
-            logits = self.judge(fake, fake_labels)
-            losses = self.generator_losses(logits)
-            loss = _global_mean(losses)
-        grads = tape.gradient(loss, self.generator.trainable_variables)
+            losses = self.generator_losses(self.judge(fake, fake_labels))
+            return backends.global_mean(losses), losses
+
+        (_, losses), grads = backends.value_and_grad(loss, self.generator.trainable_variables)
         self.g_optimizer.apply(grads, self.generator.trainable_variables)
         if self.ema_generator is not None:
             self._update_ema()
@@ -414,16 +302,19 @@ class GAN(keras.Model):
         """Both updates from one generated batch, as the TensorFlow DCGAN tutorial does: one generator pass
         per step instead of two, but the generator's update follows the discriminator as it was before its
         own update of this step, not after it."""
-        batch = tf.shape(real)[0]
+        batch = ops.shape(real)[0]
         fake_labels = self._condition(batch, real_labels)
         noise = self.sample_noise(batch)
-        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+
+        def losses():
             fake = self.generator(self._inputs(noise, fake_labels), training=True)
             d_losses, d_logs = self.discriminator_losses(real, fake, real_labels, fake_labels)
             g_losses = self.generator_losses(d_logs["fake_logits"])
-            d_loss, g_loss = _global_mean(d_losses), _global_mean(g_losses)
-        d_grads = d_tape.gradient(d_loss, self.discriminator.trainable_variables)
-        g_grads = g_tape.gradient(g_loss, self.generator.trainable_variables)
+            means = (backends.global_mean(d_losses), backends.global_mean(g_losses))
+            return means, (d_losses, d_logs, g_losses)
+
+        players = (self.discriminator.trainable_variables, self.generator.trainable_variables)
+        (_, (d_losses, d_logs, g_losses)), (d_grads, g_grads) = backends.values_and_grads(losses, players)
         self.d_optimizer.apply(d_grads, self.discriminator.trainable_variables)
         self.g_optimizer.apply(g_grads, self.generator.trainable_variables)
         if self.ema_generator is not None:
@@ -437,16 +328,16 @@ class GAN(keras.Model):
         else:
             for _ in range(self.d_steps):
                 d_losses, d_logs = self.discriminator_step(real, real_labels)
-            g_losses = self.generator_step(tf.shape(real)[0], real_labels)
+            g_losses = self.generator_step(ops.shape(real)[0], real_labels)
         logs = {"d_loss": d_losses, "g_loss": g_losses, **d_logs}  # of the last discriminator update
         for tracker in self.metrics:
-            tracker.update_state(tf.reduce_mean(logs[tracker.name]))
+            tracker.update_state(ops.mean(logs[tracker.name]))
         return {m.name: m.result() for m in self.metrics}
 
     def _update_ema(self):
-        decay = ema_decay_at(tf.cast(self.g_optimizer.iterations, "float32"), self.ema_decay)
+        decay = ema_decay_at(ops.cast(self.g_optimizer.iterations, "float32"), self.ema_decay)
         for average, weight in zip(self.ema_generator.weights, self.generator.weights):
-            average.assign(decay * average + (1.0 - decay) * tf.cast(weight, average.dtype))
+            average.assign(decay * average + (1.0 - decay) * ops.cast(weight, average.dtype))
 
     # --- sampling --------------------------------------------------------------------------
 
@@ -468,89 +359,37 @@ class GAN(keras.Model):
         A conditional GAN takes integer class labels for both; a packed one, multiples of `pack` samples."""
         if self.num_inputs == 2 and (real_labels is None or fake_labels is None):
             raise ValueError("a conditional GAN's probe needs real_labels and fake_labels: one integer class per sample")
-        fake_logits, gradients = self._generator_gradients(noise, GENERATOR_LOSSES, fake_labels)
-        real_logits = self.judge(tf.convert_to_tensor(real, "float32"), self._one_hot(real_labels), training=False)
-        result = {
-            "d_real": float(tf.reduce_mean(tf.sigmoid(real_logits))),
-            "d_fake": float(tf.reduce_mean(tf.sigmoid(fake_logits))),
-        }
-        for kind, grads in gradients.items():
-            result[f"g_grad_{kind.replace('-', '_')}"] = float(tf.linalg.global_norm(grads))
+        real_logits = self.judge(ops.convert_to_tensor(real, "float32"), self._one_hot(real_labels), training=False)
+        gradients = {kind: self._generator_gradients(noise, kind, fake_labels) for kind in GENERATOR_LOSSES}
+        fake_logits = gradients[GENERATOR_LOSSES[0]][0]
+        result = {"d_real": float(ops.mean(ops.sigmoid(real_logits))), "d_fake": float(ops.mean(ops.sigmoid(fake_logits)))}
+        for kind, (_, grads) in gradients.items():
+            result[f"g_grad_{kind.replace('-', '_')}"] = float(global_norm(grads))
         return result
 
     def generator_gradients(self, noise, kind=None, labels=None):
         """The gradient of the mean generator loss on fixed `noise`, one tensor per generator weight, in
         inference mode and changing no weight: the direction the next generator update would follow.
         `kind` is one of GENERATOR_LOSSES, or None for the game's own loss; `labels` are integer classes."""
-        return self._generator_gradients(noise, (kind,), labels)[1][kind]
+        return self._generator_gradients(noise, kind, labels)[1]
 
-    def _generator_gradients(self, noise, kinds, labels=None):
-        """The discriminator's logits on G(noise) and, per kind of generator loss, its gradients: one pass."""
+    def _generator_gradients(self, noise, kind, labels=None):
+        """The discriminator's logits on G(noise) and the gradient of the mean generator loss of `kind`."""
         if self.num_inputs == 2 and labels is None:
             raise ValueError("a conditional GAN's generator needs labels: one integer class per noise vector")
         labels = self._one_hot(labels)
-        with tf.GradientTape(persistent=True) as tape:
-            fake = self.generator(self._inputs(tf.convert_to_tensor(noise, "float32"), labels), training=False)
-            fake_logits = self.judge(fake, labels, training=False)
-            losses = {kind: tf.reduce_mean(self.generator_losses(fake_logits) if kind is None else generator_loss(fake_logits, kind))
-                      for kind in kinds}
-        return fake_logits, {kind: tape.gradient(loss, self.generator.trainable_variables) for kind, loss in losses.items()}
+        noise = ops.convert_to_tensor(noise, "float32")
+
+        def loss():
+            fake_logits = self.judge(self.generator(self._inputs(noise, labels), training=False), labels, training=False)
+            losses = self.generator_losses(fake_logits) if kind is None else generator_loss(fake_logits, kind)
+            return ops.mean(losses), fake_logits
+
+        (_, fake_logits), grads = backends.value_and_grad(loss, self.generator.trainable_variables)
+        return fake_logits, grads
 
     def _one_hot(self, labels):
-        return None if labels is None else tf.one_hot(np.asarray(labels), self.num_classes)
-
-
-def latent_noise(n, latent_dim, kind="normal", seed=0):
-    """Noise from its own seed, identical in every run: snapshots on it show progress."""
-    rng = np.random.default_rng(seed)
-    if kind == "uniform":
-        return rng.uniform(-1.0, 1.0, (n, latent_dim)).astype(np.float32)
-    return rng.standard_normal((n, latent_dim)).astype(np.float32)
-
-
-def latent_path(start, end, n, spherical=False):
-    """`n` noise vectors from `start` to `end`: along the straight line, or along the great circle
-    (slerp, White 2016), whose points keep the norm that normal noise has, where the line's do not."""
-    start, end = np.asarray(start, np.float64), np.asarray(end, np.float64)
-    if start.shape != end.shape or start.ndim != 1:
-        raise ValueError(f"start and end must be two noise vectors of one size, got shapes {start.shape} and {end.shape}")
-    t = np.linspace(0.0, 1.0, n)[:, None]
-    if not spherical:
-        return ((1 - t) * start + t * end).astype(np.float32)
-    cosine = start @ end / (np.linalg.norm(start) * np.linalg.norm(end))
-    angle = np.arccos(np.clip(cosine, -1.0, 1.0))
-    if angle < 1e-6:  # the same direction: the arc is the line
-        return latent_path(start, end, n)
-    return ((np.sin((1 - t) * angle) * start + np.sin(t * angle) * end) / np.sin(angle)).astype(np.float32)
-
-
-def generate(generator, n=None, noise=None, labels=None, noise_kind="normal", seed=0, batch_size=1024):
-    """Samples of a (conditional) generator in inference mode, as numpy.
-
-    Give `n` (noise drawn from `seed`) or the `noise` itself. A conditional generator takes
-    integer `labels`, one per sample or one for all; by default the classes take turns.
-    """
-    latent_dim = int(generator.inputs[0].shape[-1])
-    if noise is None:
-        if n is None:
-            raise ValueError("pass the number of samples n or the noise")
-        noise = latent_noise(n, latent_dim, noise_kind, seed)
-    inputs = [np.asarray(noise, np.float32)]
-    if len(generator.inputs) == 2:
-        num_classes = int(generator.inputs[1].shape[-1])
-        count = len(inputs[0])
-        labels = np.arange(count) % num_classes if labels is None else np.broadcast_to(labels, (count,))
-        if labels.min() < 0 or labels.max() >= num_classes:
-            raise ValueError(f"labels must lie in 0..{num_classes - 1}, got {labels.min()}..{labels.max()}")
-        inputs.append(np.eye(num_classes, dtype=np.float32)[labels])
-    elif labels is not None:
-        raise ValueError("an unconditional generator takes no labels")
-    # Direct calls in slices, not predict(): no per-call set-up, so frequent snapshots stay cheap.
-    parts = []
-    for i in range(0, len(inputs[0]), batch_size):
-        batch = [x[i : i + batch_size] for x in inputs]
-        parts.append(keras.ops.convert_to_numpy(generator(batch if len(batch) == 2 else batch[0], training=False)))
-    return np.concatenate(parts)
+        return None if labels is None else ops.one_hot(np.asarray(labels), self.num_classes)
 
 
 class ConditionalGAN(GAN):
@@ -573,8 +412,8 @@ class ConditionalGAN(GAN):
         return keras.random.randint((n,), 0, self.num_classes, seed=self.seed_generator)
 
     def _condition(self, n, real_labels):
-        classes = _replica_share(self._draw_classes, n)
-        return tf.one_hot(classes, self.num_classes)
+        classes = backends.replica_share(self._draw_classes, n)
+        return ops.one_hot(classes, self.num_classes)
 
 
 class PackedGAN(GAN):
@@ -595,12 +434,11 @@ class PackedGAN(GAN):
     def judge(self, samples, labels=None, training=True):
         """Logits for packs of `pack` consecutive samples: one logit per pack."""
         shape = self._judged_shape(self.sample_shape)
-        return self.discriminator(tf.reshape(samples, (-1, *shape)), training=training)
+        return self.discriminator(ops.reshape(samples, (-1, *shape)), training=training)
 
     def _check_data(self, x):
         super()._check_data(x)
-        spec = x.element_spec if isinstance(x, tf.data.Dataset) else x
-        batch = _shape(_unpack(spec)[0])[0]
+        batch = _shape(_unpack(getattr(x, "element_spec", x))[0])[0]
         if batch is not None and batch % self.pack:
             raise ValueError(f"the batch size {batch} is not a multiple of pack={self.pack}; choose one that is")
 
@@ -642,14 +480,14 @@ class WassersteinGAN(GAN):
 
     def discriminator_losses(self, real, fake, real_labels=None, fake_labels=None):
         """Per-example critic losses, with the Wasserstein estimate D(x) - D(G(z)) and the penalty."""
-        real_scores = tf.reduce_mean(self.judge(real, real_labels), axis=-1)
-        fake_scores = tf.reduce_mean(self.judge(fake, fake_labels), axis=-1)
+        real_scores = ops.mean(self.judge(real, real_labels), axis=-1)
+        fake_scores = ops.mean(self.judge(fake, fake_labels), axis=-1)
         penalty = self.gradient_penalty(real, fake, real_labels)
         losses = fake_scores - real_scores + self.gp_weight * penalty
         return losses, {"wasserstein": real_scores - fake_scores, "gradient_penalty": penalty}
 
     def generator_losses(self, fake_logits):
-        return -tf.reduce_mean(fake_logits, axis=-1)
+        return -ops.mean(fake_logits, axis=-1)
 
     def probe(self, *args, **kwargs):
         """Not for a critic: D(x), D(G(z)) and the two generator losses belong to the Jensen-Shannon game."""
@@ -661,14 +499,14 @@ class WassersteinGAN(GAN):
 
     def gradient_penalty(self, real, fake, labels=None):
         """Per-example (|grad D(x_hat)| - 1)^2 on random points between real and generated samples."""
-        return tf.square(self.interpolate_gradient_norms(real, fake, labels) - 1.0)
+        return ops.square(self.interpolate_gradient_norms(real, fake, labels) - 1.0)
 
     def interpolate_gradient_norms(self, real, fake, labels=None):
         """|grad D(x_hat)| at x_hat = real + alpha (fake - real), one alpha ~ U(0, 1) per pair, the norm
         taken over all that the critic judges at once (a sample, or a pack)."""
-        real, fake = tf.convert_to_tensor(real, "float32"), tf.convert_to_tensor(fake, "float32")
+        real, fake = ops.convert_to_tensor(real, "float32"), ops.convert_to_tensor(fake, "float32")
         broadcast = (1,) * (len(real.shape) - 1)
-        alpha = _replica_share(lambda n: keras.random.uniform((n, *broadcast), seed=self.seed_generator), tf.shape(real)[0])
+        alpha = backends.replica_share(lambda n: keras.random.uniform((n, *broadcast), seed=self.seed_generator), ops.shape(real)[0])
         return self.judge_with_gradient_norms(real + alpha * (fake - real), labels)[1]
 
 

@@ -1,0 +1,59 @@
+"""What differs between Keras backends, in one small room: taking gradients, and how fit() runs a step.
+
+The game (`gan_lib.training`) is written once with keras.ops and calls only what this package
+exports, taken from the module of the backend Keras runs on:
+
+- `value_and_grad(fn, variables)`: `fn()` returns `(value, aux)`; gives `(value, aux), gradients`
+  of `value` with respect to `variables` (TensorFlow: a GradientTape; JAX: jax.value_and_grad over
+  the variables' values; PyTorch: torch.autograd.grad).
+- `values_and_grads(fn, variable_lists)`: one pass of `fn()` that returns `(values, aux)`, the
+  gradient of `values[i]` with respect to `variable_lists[i]` (both players' updates from one pass).
+- `input_value_and_grad(fn, x)`: `fn(x)` returns `(value, aux)`; the gradient of `value` with
+  respect to the tensor `x` (R1 and the gradient penalty), itself differentiable.
+- `global_mean(per_example)` and `replica_share(draw, n)`: a mean and a random draw over the
+  global batch when TensorFlow splits it across replicas (plain ones elsewhere).
+- `steps_per_execution(default)`: how many steps fit() runs per call, unless told.
+- `Trainer`: a mixin for the keras.Model that plays the game: what this backend's fit() needs.
+"""
+
+import keras
+
+BACKEND = keras.backend.backend()
+
+if BACKEND == "tensorflow":
+    from gan_lib.backends.tensorflow import (
+        Trainer,
+        global_mean,
+        input_value_and_grad,
+        replica_share,
+        steps_per_execution,
+        value_and_grad,
+        values_and_grads,
+    )
+elif BACKEND == "jax":
+    from gan_lib.backends.jax import (
+        Trainer,
+        global_mean,
+        input_value_and_grad,
+        replica_share,
+        steps_per_execution,
+        value_and_grad,
+        values_and_grads,
+    )
+elif BACKEND == "torch":
+    from gan_lib.backends.torch import (
+        Trainer,
+        global_mean,
+        input_value_and_grad,
+        replica_share,
+        steps_per_execution,
+        value_and_grad,
+        values_and_grads,
+    )
+else:
+    raise ImportError(
+        f"gan_lib trains on Keras's tensorflow, jax and torch backends, not on {BACKEND!r}: "
+        "set KERAS_BACKEND to one of them before importing keras"
+    )
+
+__all__ = ["BACKEND", "Trainer", "global_mean", "input_value_and_grad", "replica_share", "steps_per_execution", "value_and_grad", "values_and_grads"]
