@@ -35,7 +35,7 @@ def _tensorflow():
 class Stream:
     """An endless stream of NumPy batches, `batch(step)` for step = start, start + 1, ...: what feeds
     fit() where TensorFlow is not Keras's backend. Like a tf.data.Dataset it can `skip(n)` batches
-    (where a resumed run goes on) and tells its `element_spec` (shapes and dtypes of a batch)."""
+    (where a resumed run goes on), `take(n)` and tell its `element_spec` (shapes and dtypes of a batch)."""
 
     def __init__(self, batch, start=0):
         self.batch, self.start = batch, start
@@ -44,10 +44,11 @@ class Stream:
         return Stream(self.batch, self.start + n)
 
     def __iter__(self):
-        """The batches, each a tuple ((x,) or (x, y)), as Keras's fit() takes them from a generator."""
-        for step in itertools.count(self.start):
-            batch = self.batch(step)
-            yield batch if isinstance(batch, tuple) else (batch,)
+        return (self.batch(step) for step in itertools.count(self.start))
+
+    def take(self, n):
+        """The first `n` batches, as a list."""
+        return list(itertools.islice(self, n))
 
     @property
     def element_spec(self):

@@ -152,6 +152,8 @@ class GAN(backends.Trainer, keras.Model):
         if steps_per_execution is None:
             steps_per_execution = backends.steps_per_execution(DEFAULT_STEPS_PER_EXECUTION)
         super().compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution, **kwargs)
+        if not self.optimizer.built:  # Keras's own (compile's default) updates nothing here: no slots for it
+            self.optimizer.build([])
 
     @property
     def metrics(self):
@@ -186,7 +188,7 @@ class GAN(backends.Trainer, keras.Model):
         if hasattr(x, "element_spec"):
             kwargs.setdefault("shuffle", False)  # a stream of batches shuffles itself; Keras would only warn
         if isinstance(x, data.Stream):  # gan_lib.data's batches where TensorFlow is not the backend
-            x = iter(x)  # a generator: what Keras's fit() takes on every backend
+            x = (batch if isinstance(batch, tuple) else (batch,) for batch in x)  # a generator of tuples, as fit() takes
         callbacks = list(callbacks or [])
         if not any(isinstance(c, NaNGuard) for c in callbacks):
             callbacks.append(NaNGuard())
@@ -232,7 +234,9 @@ class GAN(backends.Trainer, keras.Model):
         return None
 
     def _inputs(self, x, labels):
-        return x if labels is None else [x, labels]
+        if labels is None:
+            return x
+        return [ops.convert_to_tensor(x, "float32"), ops.convert_to_tensor(labels, "float32")]  # tensors both, as Keras wants
 
     def judge(self, samples, labels=None, training=True):
         """The discriminator's logits for a batch, in training mode unless told: what every update differentiates."""

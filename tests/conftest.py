@@ -29,6 +29,16 @@ NUM_CLASSES = 3
 BATCH = 8
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `tensorflow` (tf.distribute, the TensorFlow fast path and version floor) skip on other backends."""
+    if keras.backend.backend() == "tensorflow":
+        return
+    skip = pytest.mark.skip(reason=f"needs the TensorFlow backend; Keras runs on {keras.backend.backend()}")
+    for item in items:
+        if "tensorflow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def tiny():
     """The sizes of the tiny models and batches, for tests that need to know them."""
@@ -100,7 +110,7 @@ def tiny_images():
 
 @pytest.fixture(scope="session")
 def tiny_batches(tiny_images):
-    """batches(conditional=False, seed=0, batch_size=BATCH) -> an endless tf.data stream of tiny images."""
+    """batches(conditional=False, seed=0, batch_size=BATCH) -> an endless stream of tiny images."""
 
     def batches(conditional=False, seed=0, batch_size=BATCH):
         images, labels = tiny_images

@@ -25,6 +25,7 @@ def run_as_colab(cell, home, cwd):
         [
             "import sys, types",
             'sys.modules["google.colab"] = types.ModuleType("google.colab")',
+            'sys.modules["google.colab"].output = types.ModuleType("google.colab.output")  # JAX imports it in Colab',
             cell.replace(COLAB_HOME, repr(str(home))),
             "import gan_lib",
             "print(gan_lib.__file__)",

@@ -6,7 +6,7 @@ import zipfile
 
 import numpy as np
 import pytest
-import tensorflow as tf
+import keras
 
 from gan_lib.data import (
     MNIST_PATH,
@@ -52,9 +52,9 @@ def test_quadratic_moments_match_a_large_sample():
 
 
 def test_quadratic_dataset_reproducible_and_batches_differ():
-    first = [b.numpy() for b in quadratic_dataset(16, seed=5).take(3)]
-    again = [b.numpy() for b in quadratic_dataset(16, seed=5).take(3)]
-    other = next(iter(quadratic_dataset(16, seed=6))).numpy()
+    first = [np.asarray(b) for b in quadratic_dataset(16, seed=5).take(3)]
+    again = [np.asarray(b) for b in quadratic_dataset(16, seed=5).take(3)]
+    other = np.asarray(next(iter(quadratic_dataset(16, seed=6))))
     for a, b in zip(first, again):
         np.testing.assert_array_equal(a, b)
     assert first[0].shape == (16, 2)
@@ -96,22 +96,22 @@ def test_image_dataset_shapes_labels_and_order(tiny_images):
     for x, y in batches:
         assert x.shape == (10, 4, 4) and x.dtype == np.float32
         assert y.shape == (10, 3)
-        assert np.all((y.numpy() == 0) | (y.numpy() == 1)) and np.all(y.numpy().sum(axis=1) == 1)
-        assert x.numpy().min() >= -1.0 and x.numpy().max() <= 1.0
+        assert np.all((np.asarray(y) == 0) | (np.asarray(y) == 1)) and np.all(np.asarray(y).sum(axis=1) == 1)
+        assert np.asarray(x).min() >= -1.0 and np.asarray(x).max() <= 1.0
     # each image keeps its own label through the shuffle
     lookup = {scale_images(img).tobytes(): lab for img, lab in zip(images, labels)}
     for x, y in batches:
-        for img, row in zip(x.numpy(), y.numpy()):
+        for img, row in zip(np.asarray(x), np.asarray(y)):
             assert lookup[img.tobytes()] == row.argmax()
     # an epoch of 6 full batches (64 // 10) holds 60 distinct images: drop_remainder, no repeats
-    first_epoch = np.concatenate([x.numpy() for x, _ in batches[:6]])
+    first_epoch = np.concatenate([np.asarray(x) for x, _ in batches[:6]])
     assert len({img.tobytes() for img in first_epoch}) == 60
     # same seed, same order; another seed, another order
-    again = [x.numpy() for x, _ in image_dataset(images, labels, batch_size=10, seed=7, num_classes=3).take(8)]
+    again = [np.asarray(x) for x, _ in image_dataset(images, labels, batch_size=10, seed=7, num_classes=3).take(8)]
     for (x, _), y in zip(batches, again):
-        np.testing.assert_array_equal(x.numpy(), y)
-    other = next(iter(image_dataset(images, labels, batch_size=10, seed=8, num_classes=3)))[0].numpy()
-    assert not np.array_equal(batches[0][0].numpy(), other)
+        np.testing.assert_array_equal(np.asarray(x), y)
+    other = np.asarray(next(iter(image_dataset(images, labels, batch_size=10, seed=8, num_classes=3)))[0])
+    assert not np.array_equal(np.asarray(batches[0][0]), other)
 
 
 def test_image_dataset_order_depends_on_its_seed_alone(tiny_images):
@@ -120,8 +120,8 @@ def test_image_dataset_order_depends_on_its_seed_alone(tiny_images):
     images, labels = tiny_images
 
     def stream(global_seed):
-        tf.random.set_seed(global_seed)
-        return [x.numpy() for x, _ in image_dataset(images, labels, batch_size=8, seed=3, num_classes=3).take(10)]
+        keras.utils.set_random_seed(global_seed)
+        return [np.asarray(x) for x, _ in image_dataset(images, labels, batch_size=8, seed=3, num_classes=3).take(10)]
 
     for a, b in zip(stream(1), stream(2)):
         np.testing.assert_array_equal(a, b)
@@ -129,7 +129,7 @@ def test_image_dataset_order_depends_on_its_seed_alone(tiny_images):
 
 def test_image_dataset_passes_are_permutations(tiny_images):
     images, _ = tiny_images
-    seen = np.concatenate([x.numpy() for x in image_dataset(images, batch_size=16, seed=0).take(8)])
+    seen = np.concatenate([np.asarray(x) for x in image_dataset(images, batch_size=16, seed=0).take(8)])
     first, second = seen[:64], seen[64:]
     key = lambda batch: sorted(img.tobytes() for img in batch)  # noqa: E731
     assert key(first) == key(second) == key(scale_images(images))  # every image once per pass

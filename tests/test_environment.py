@@ -73,6 +73,7 @@ def test_a_python_older_than_the_tested_floor_is_refused(monkeypatch):
         environment.check_versions()
 
 
+@pytest.mark.tensorflow
 def test_a_tensorflow_older_than_the_floor_is_refused_with_both_floors(monkeypatch):
     import tensorflow as tf
 

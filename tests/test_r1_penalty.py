@@ -4,9 +4,9 @@ update follows its gradient r1_weight * w, and a WGAN-GP refuses it (it has its 
 linear game, a simultaneous step's generator update is the hand-computed one."""
 
 import keras
+from keras import ops
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from gan_lib.training import GAN, PackedGAN, WassersteinGAN
 
@@ -29,8 +29,8 @@ def linear_game(r1_weight, pack=1):
 
 @pytest.mark.parametrize("pack", [1, 2])
 def test_r1_adds_half_its_weight_times_the_squared_gradient_norm(pack):
-    plain, _ = linear_game(0.0, pack).discriminator_losses(tf.constant(REAL), tf.constant(FAKE))
-    penalised, logs = linear_game(3.0, pack).discriminator_losses(tf.constant(REAL), tf.constant(FAKE))
+    plain, _ = linear_game(0.0, pack).discriminator_losses(ops.convert_to_tensor(REAL), ops.convert_to_tensor(FAKE))
+    penalised, logs = linear_game(3.0, pack).discriminator_losses(ops.convert_to_tensor(REAL), ops.convert_to_tensor(FAKE))
     squared_norm = float(np.sum(W[: 2 * pack] ** 2))  # a pack's gradient spans all its coordinates
     assert penalised.shape == (len(REAL) // pack,)
     np.testing.assert_allclose(penalised - plain, 0.5 * 3.0 * squared_norm, rtol=1e-5)
@@ -45,7 +45,7 @@ def test_an_update_follows_the_penalty_gradient_r1_weight_times_w():
     for r1_weight in (0.0, 2.0):
         gan = linear_game(r1_weight)
         gan.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1), jit_compile=False, steps_per_execution=1)
-        gan.discriminator_step(tf.constant(REAL))
+        gan.discriminator_step(ops.convert_to_tensor(REAL))
         kernel, bias = gan.discriminator.get_weights()
         kernels.append(kernel[:, 0])
         biases.append(bias)
@@ -67,9 +67,9 @@ def test_a_simultaneous_step_moves_the_generator_through_the_discriminator_befor
         gan = linear_game(0.0)
         gan.simultaneous = simultaneous
         gan.compile(keras.optimizers.SGD(lr), keras.optimizers.SGD(lr), jit_compile=False, steps_per_execution=1)
-        gan.train_step(tf.constant(REAL))
-        assert not np.allclose(gan.discriminator.layers[-1].kernel.numpy()[:, 0], W[:2])  # both networks moved
-        moved[simultaneous] = gan.generator.layers[-1].bias.numpy()
+        gan.train_step(ops.convert_to_tensor(REAL))
+        assert not np.allclose(np.asarray(gan.discriminator.layers[-1].kernel)[:, 0], W[:2])  # both networks moved
+        moved[simultaneous] = np.asarray(gan.generator.layers[-1].bias)
     logit = float(b @ W[:2] + 1.0)
     np.testing.assert_allclose(moved[True], b + lr * W[:2] / (1 + np.exp(logit)), rtol=1e-5)
     assert not np.allclose(moved[False], moved[True])  # the two-pass step follows the updated discriminator
