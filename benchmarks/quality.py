@@ -1,22 +1,33 @@
 """Quality benchmark: train every recipe with its defaults and tabulate its measured quality.
 
-    python benchmarks/quality.py [--recipes toy mnist-gan mnist-cgan] [--out runs/quality] [--existing]
+    python benchmarks/quality.py [--recipes toy mnist-gan mnist-cgan] [--out runs/quality] [--existing] [--backend jax]
 
 Each recipe is trained exactly as `python -m gan_lib train RECIPE --out OUT/RECIPE` does (with
 --existing, finished runs already in OUT are tabulated instead, e.g. `--out runs` after the
 README's first command); the table gives each metric beside the same metric on real data, the
 bar it must reach, and the training time. It is printed and written to
-benchmarks/quality_results.md; the rows of recipes not named keep their last results.
+benchmarks/quality_results.md (quality_results_jax.md with --backend jax: the same bars); the rows
+of recipes not named keep their last results.
 """
 
 import argparse
 import json
+import os
 import pathlib
-import platform
 
-from gan_lib import recipes, runs  # first: TensorFlow then starts without its C++ log
+BACKENDS = ("tensorflow", "jax", "torch")
 
-import tensorflow as tf
+
+def backend_argument():
+    """--backend, read before Keras is imported (Keras takes its backend from KERAS_BACKEND at import)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--backend", choices=BACKENDS, default=os.environ.get("KERAS_BACKEND", "tensorflow"))
+    return parser.parse_known_args()[0].backend
+
+
+os.environ["KERAS_BACKEND"] = backend_argument()
+
+from gan_lib import environment, recipes, runs  # noqa: E402 - after the backend is chosen
 
 HERE = pathlib.Path(__file__).resolve().parent
 # The Fréchet bar in multiples of real-vs-real: 10 for the perceptron GANs, 3 for the DCGAN, which
@@ -65,16 +76,17 @@ def main():
     parser.add_argument("--recipes", nargs="+", default=images_and_toy, choices=images_and_toy)
     parser.add_argument("--out", default="runs/quality", help="where the runs are written")
     parser.add_argument("--existing", action="store_true", help="tabulate finished runs in OUT instead of training")
+    parser.add_argument("--backend", choices=BACKENDS, default=os.environ["KERAS_BACKEND"], help="Keras's backend")
     args = parser.parse_args()
+    suffix = "" if args.backend == "tensorflow" else f"_{args.backend}"
 
     lines = [
-        f"Machine: {platform.processor() or platform.machine()}, {len(tf.config.list_physical_devices('CPU'))} CPU device(s), "
-        f"GPU: {bool(tf.config.list_physical_devices('GPU'))}; TensorFlow {tf.__version__}.",
+        f"{environment.describe_device()}.",
         "",
         "| recipe | steps | training time | metric | generated | real data | bar | reached |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    results_path = HERE / "quality_results.json"
+    results_path = HERE / f"quality_results{suffix}.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}  # other recipes' rows stay
     (HERE / "quality_samples").mkdir(exist_ok=True)
     for name in args.recipes:
@@ -90,7 +102,7 @@ def main():
             "parameters": {"generator": generator.count_params(), "discriminator": discriminator.count_params()},
             **report["quality"],
         }
-        if not recipe.points:
+        if not recipe.points and not suffix:
             runs.sample(folder, HERE / "quality_samples" / f"{name}.npz", n=100)
     results = {name: results[name] for name in recipes.RECIPES if name in results}  # in the recipes' order
     for name, row in results.items():
@@ -100,7 +112,7 @@ def main():
             )
     table = "\n".join(lines)
     print(table)
-    (HERE / "quality_results.md").write_text(table + "\n")
+    (HERE / f"quality_results{suffix}.md").write_text(table + "\n")
     runs.write_json(results_path, results)
 
 

@@ -16,6 +16,9 @@ exports, taken from the module of the backend Keras runs on:
 - `Trainer`: a mixin for the keras.Model that plays the game: what this backend's fit() needs.
 """
 
+import ast
+import pathlib
+
 import keras
 
 BACKEND = keras.backend.backend()
@@ -56,4 +59,16 @@ else:
         "set KERAS_BACKEND to one of them before importing keras"
     )
 
-__all__ = ["BACKEND", "Trainer", "global_mean", "input_value_and_grad", "replica_share", "steps_per_execution", "value_and_grad", "values_and_grads"]
+
+
+def source(backend, name):
+    """The source of function `name` in the room of `backend`, read without importing it (so that a
+    notebook can show JAX's room where JAX is not installed)."""
+    text = (pathlib.Path(__file__).parent / f"{backend}.py").read_text()
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return ast.get_source_segment(text, node)
+    raise ValueError(f"gan_lib/backends/{backend}.py has no function {name!r}")
+
+
+__all__ = ["BACKEND", "Trainer", "source", "global_mean", "input_value_and_grad", "replica_share", "steps_per_execution", "value_and_grad", "values_and_grads"]

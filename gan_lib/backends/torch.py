@@ -1,0 +1,47 @@
+"""The PyTorch room: gradients from torch.autograd; fit() on PyTorch runs the stateful step as it is."""
+
+import keras
+import torch
+
+
+def value_and_grad(fn, variables):
+    """`(value, aux), gradients` of `fn() -> (value, aux)` with respect to `variables`: torch.autograd.grad."""
+    value, aux = fn()
+    return (value, aux), list(torch.autograd.grad(value, [v.value for v in variables]))
+
+
+def values_and_grads(fn, variable_lists):
+    """One pass of `fn() -> (values, aux)`; the gradient of `values[i]` with respect to `variable_lists[i]`."""
+    values, aux = fn()
+    gradients = [
+        list(torch.autograd.grad(value, [v.value for v in variables], retain_graph=True))
+        for value, variables in zip(values, variable_lists)
+    ]
+    return (values, aux), gradients
+
+
+def input_value_and_grad(fn, x):
+    """`(value, aux), gradient` of `fn(x) -> (value, aux)` with respect to the tensor `x` (differentiable in turn)."""
+    x = keras.ops.convert_to_tensor(x, "float32").detach().requires_grad_(True)
+    value, aux = fn(x)
+    (gradient,) = torch.autograd.grad(value, x, create_graph=True)
+    return (value, aux), gradient
+
+
+def global_mean(per_example):
+    """The batch mean."""
+    return keras.ops.mean(per_example)
+
+
+def replica_share(draw, n):
+    """`draw(n)`."""
+    return draw(n)
+
+
+def steps_per_execution(default):
+    """`default`: the steps Keras's PyTorch fit() runs per call."""
+    return default
+
+
+class Trainer:
+    """Nothing to add: Keras's PyTorch fit() calls the stateful train_step itself."""
