@@ -371,6 +371,17 @@ def optimizers(recipe):
     )
 
 
+def on_this_backend(recipe):
+    """The recipe as Keras's backend runs it. `jit_compile` and `steps_per_execution` are TensorFlow's
+    choices; JAX compiles every step with XLA (without it, it would run op by op), and Keras's PyTorch
+    backend runs one step per call, without torch.compile (which cannot take R1's gradient of a gradient)."""
+    if backends.BACKEND == "jax":
+        return recipe.replace(jit_compile=True)
+    if backends.BACKEND == "torch":
+        return recipe.replace(jit_compile=False, steps_per_execution=1)
+    return recipe
+
+
 def build(recipe, generator=None, discriminator=None, seed=None):
     """The compiled GAN (or ConditionalGAN) of a recipe, on its own models unless given others."""
     if generator is None or discriminator is None:
@@ -400,9 +411,8 @@ def build(recipe, generator=None, discriminator=None, seed=None):
         seed=seed,
     )
     d_optimizer, g_optimizer = optimizers(recipe)
-    # On JAX every step is XLA-compiled: without jit it would run op by op.
-    jit_compile = recipe.jit_compile or backends.BACKEND == "jax"
-    gan.compile(d_optimizer, g_optimizer, jit_compile=jit_compile, steps_per_execution=recipe.steps_per_execution)
+    recipe = on_this_backend(recipe)
+    gan.compile(d_optimizer, g_optimizer, jit_compile=recipe.jit_compile, steps_per_execution=recipe.steps_per_execution)
     return gan
 
 
@@ -427,7 +437,7 @@ def epochs(recipe):
     `steps_per_execution` steps, at most `checkpoint_every` steps long. Steps that do not fill a
     whole epoch, or a whole call, run as shorter epochs at the end, so any number of steps works.
     """
-    per_call = recipe.steps_per_execution
+    per_call = on_this_backend(recipe).steps_per_execution
     per_epoch = max(per_call, recipe.checkpoint_every // per_call * per_call)
     full, rest = divmod(recipe.steps, per_epoch)
     lengths = [(per_epoch, per_call)] * full

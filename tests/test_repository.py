@@ -15,8 +15,15 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 def test_ci_runs_the_readme_test_command():
     command = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
-    assert command.endswith("-m pytest")
+    assert "-m pytest && KERAS_BACKEND=jax " in command, "every test on TensorFlow, then the JAX row"
+    assert command.endswith("-m pytest tests notebooks/01_quadratic_toy_gan.ipynb")
     assert f"\n{command}\n" in (ROOT / "README.md").read_text()
+
+
+def test_the_jax_requirements_add_floors_to_the_main_ones():
+    lines = [line for line in (ROOT / "requirements-jax.txt").read_text().splitlines() if line.strip() and not line.startswith("#")]
+    assert lines[0] == "-r requirements.txt"
+    assert lines[1:] and all(re.match(r"^[A-Za-z0-9_.-]+>=\S+", line) for line in lines[1:]), "every requirement has a floor"
 
 
 def test_every_requirement_has_a_floor_and_the_package_asks_for_the_same():
