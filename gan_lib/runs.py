@@ -108,7 +108,13 @@ def _check_resume(out, config, resume):
         if not pointer.exists():
             raise RunError(f"{out}: no checkpoint to resume from; train without --resume")
         saved = json.loads((out / "run.json").read_text())
-        changed = {k: (saved.get(k), v) for k, v in config.items() if saved.get(k) != v}
+        backend = saved.get("backend", "tensorflow")  # runs from before the other backends ran on TensorFlow
+        if backend != config["backend"]:
+            raise RunError(
+                f"{out}: the checkpoint was trained on Keras's {backend} backend, which draws its own batches and "
+                f"noise; resume it there (KERAS_BACKEND={backend}) or train a new run on {config['backend']}"
+            )
+        changed = {k: (saved.get(k), v) for k, v in config.items() if k != "backend" and saved.get(k) != v}
         if changed:
             what = ", ".join(f"{k} was {a!r}, now {b!r}" for k, (a, b) in changed.items())
             raise RunError(f"{out}: the checkpoint belongs to another configuration ({what}); resume with the same arguments")
@@ -117,8 +123,9 @@ def _check_resume(out, config, resume):
 
 
 def run_config(recipe, seed):
-    """What defines a run, as plain JSON values (tuples become lists): the recipe's fields and the seed."""
-    return {**json.loads(json.dumps(dataclasses.asdict(recipe))), "seed": seed}
+    """What defines a run, as plain JSON values (tuples become lists): the recipe's fields, the seed and
+    Keras's backend (each draws its own batches and noise from the seed)."""
+    return {**json.loads(json.dumps(dataclasses.asdict(recipe))), "seed": seed, "backend": keras.backend.backend()}
 
 
 def train(recipe, out, seed=0, resume=False, verbose="auto"):

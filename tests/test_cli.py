@@ -181,8 +181,18 @@ def test_resume_needs_a_checkpoint_and_the_same_arguments(tmp_path, capsys):
     recipe = recipes.get("toy", steps=40, checkpoint_every=20)
     (tmp_path / "checkpoint").mkdir()
     (tmp_path / "checkpoint" / "latest.json").write_text("{}")
-    runs.write_json(tmp_path / "run.json", {"name": "toy", "steps": 20, "seed": 0})
+    runs.write_json(tmp_path / "run.json", {"name": "toy", "steps": 20, "seed": 0, "backend": keras.backend.backend()})
     with pytest.raises(runs.RunError, match="another configuration"):
+        runs.train(recipe, tmp_path, resume=True, verbose=0)
+
+
+def test_a_checkpoint_of_another_backend_is_refused_naming_it(tmp_path):
+    recipe = recipes.get("toy", steps=40, checkpoint_every=20)
+    (tmp_path / "checkpoint").mkdir()
+    (tmp_path / "checkpoint" / "latest.json").write_text("{}")
+    other = "torch" if keras.backend.backend() != "torch" else "jax"
+    runs.write_json(tmp_path / "run.json", {**runs.run_config(recipe, 0), "backend": other})
+    with pytest.raises(runs.RunError, match=f"trained on Keras's {other} backend.*KERAS_BACKEND={other}"):
         runs.train(recipe, tmp_path, resume=True, verbose=0)
 
 
