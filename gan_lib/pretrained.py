@@ -53,8 +53,9 @@ def load(name):
         report = json.loads(str(arrays["report"]))
     except Exception as err:  # noqa: BLE001 - missing, damaged, or without its notes
         raise PretrainedFileError(f"{file}: not a readable shipped run ({type(err).__name__}: {err}); {fix}") from err
+    # The recipe and seed, not the backend that trained it: the generator's weights load on every backend.
     expected = runs.run_config(recipes.get(name), SEED)
-    changed = sorted(key for key in expected.keys() | config.keys() if expected.get(key) != config.get(key))
+    changed = sorted(k for k in expected.keys() | config.keys() if k != "backend" and expected.get(k) != config.get(k))
     if changed:
         raise PretrainedFileError(f"{file}: made with another {name} recipe (differs in {', '.join(changed)}); {fix}")
     generator, _ = recipes.build_models(recipes.get(name))

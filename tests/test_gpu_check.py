@@ -25,8 +25,8 @@ def test_gpu_check_runs_its_tests_and_speed_rows_and_prints_the_table():
     assert "KERAS_BACKEND=jax on CPU" in out
     assert "| unit tests (tests/test_data.py) | " in out and "| 01_quadratic_toy_gan.ipynb (nbval) | " in out
     assert out.count(" passed") >= 2 and "FAILED" not in out
-    for row in ("toy, batch 256", "batch 32", "batch 128", "DCGAN (mnist-dcgan), batch 64"):
-        assert f"| {row}" in out, row
+    for row in ("toy, batch 256", "MLP GAN (mnist-gan), batch 32", "MLP GAN (mnist-gan), batch 128", "DCGAN (mnist-dcgan), batch 64"):
+        assert f"| {row} | " in out, row
 
 
 def test_gpu_check_refuses_an_unknown_option():

@@ -14,7 +14,8 @@ from gan_lib.weights import save_weights
 def test_each_shipped_run_loads_and_was_made_by_todays_recipe(name):
     generator, report = pretrained.load(name)
     # the command and the file agree on the recipe (the weights are the command's to make)
-    assert report["config"] == runs.run_config(recipes.get(name), pretrained.SEED)
+    recipe_and_seed = lambda config: {k: v for k, v in config.items() if k != "backend"}  # noqa: E731 - any backend loads it
+    assert recipe_and_seed(report["config"]) == recipe_and_seed(runs.run_config(recipes.get(name), pretrained.SEED))
     assert report["steps"] == recipes.get(name).steps and report["diverged"] is None
     images = training.generate(generator, 16)
     assert images.shape == (16, 28, 28) and np.abs(images).max() <= 1.0 and images.std() > 0.1
