@@ -17,48 +17,26 @@ exports, taken from the module of the backend Keras runs on:
 """
 
 import ast
+import importlib
 import pathlib
 
 import keras
 
 BACKEND = keras.backend.backend()
 
-if BACKEND == "tensorflow":
-    from gan_lib.backends.tensorflow import (
-        Trainer,
-        global_mean,
-        input_value_and_grad,
-        replica_share,
-        steps_per_execution,
-        value_and_grad,
-        values_and_grads,
-    )
-elif BACKEND == "jax":
-    from gan_lib.backends.jax import (
-        Trainer,
-        global_mean,
-        input_value_and_grad,
-        replica_share,
-        steps_per_execution,
-        value_and_grad,
-        values_and_grads,
-    )
-elif BACKEND == "torch":
-    from gan_lib.backends.torch import (
-        Trainer,
-        global_mean,
-        input_value_and_grad,
-        replica_share,
-        steps_per_execution,
-        value_and_grad,
-        values_and_grads,
-    )
-else:
+if BACKEND not in ("tensorflow", "jax", "torch"):
     raise ImportError(
         f"gan_lib trains on Keras's tensorflow, jax and torch backends, not on {BACKEND!r}: "
         "set KERAS_BACKEND to one of them before importing keras"
     )
-
+_room = importlib.import_module(f"gan_lib.backends.{BACKEND}")
+Trainer = _room.Trainer
+global_mean = _room.global_mean
+input_value_and_grad = _room.input_value_and_grad
+replica_share = _room.replica_share
+steps_per_execution = _room.steps_per_execution
+value_and_grad = _room.value_and_grad
+values_and_grads = _room.values_and_grads
 
 
 def source(backend, name):

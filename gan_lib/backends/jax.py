@@ -11,6 +11,8 @@ import functools
 import jax
 import keras
 
+from gan_lib.backends.one_program import global_mean, replica_share  # noqa: F401 - this room's
+
 
 class _Scope(keras.StatelessScope):
     """A StatelessScope that reads the variables it does not hold from the scope it is nested in,
@@ -84,16 +86,6 @@ def input_value_and_grad(fn, x):
     (value, (aux, updates)), gradient = jax.value_and_grad(lambda x: pure([], x), has_aux=True)(x)
     _assign(assigned, updates)
     return (value, aux), gradient
-
-
-def global_mean(per_example):
-    """The batch mean (keras.distribution shards one global batch: its mean is already global)."""
-    return keras.ops.mean(per_example)
-
-
-def replica_share(draw, n):
-    """`draw(n)`: on JAX one program draws for the global batch."""
-    return draw(n)
 
 
 def steps_per_execution(default):

@@ -3,6 +3,8 @@
 import keras
 import torch
 
+from gan_lib.backends.one_program import global_mean, replica_share  # noqa: F401 - this room's
+
 
 def value_and_grad(fn, variables):
     """`(value, aux), gradients` of `fn() -> (value, aux)` with respect to `variables`: torch.autograd.grad."""
@@ -28,19 +30,9 @@ def input_value_and_grad(fn, x):
     return (value, aux), gradient
 
 
-def global_mean(per_example):
-    """The batch mean."""
-    return keras.ops.mean(per_example)
-
-
-def replica_share(draw, n):
-    """`draw(n)`."""
-    return draw(n)
-
-
 def steps_per_execution(default):
-    """`default`: the steps Keras's PyTorch fit() runs per call."""
-    return default
+    """1: Keras's PyTorch fit() runs one step per call."""
+    return 1
 
 
 class Trainer:

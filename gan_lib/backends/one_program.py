@@ -1,0 +1,14 @@
+"""What JAX's and PyTorch's rooms share: one program computes the whole batch (keras.distribution on JAX
+shards one global array), so its mean and its random draws are already those of the global batch."""
+
+import keras
+
+
+def global_mean(per_example):
+    """The batch mean."""
+    return keras.ops.mean(per_example)
+
+
+def replica_share(draw, n):
+    """`draw(n)`: one program draws for the global batch."""
+    return draw(n)
