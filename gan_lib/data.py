@@ -53,7 +53,7 @@ class Stream:
     @property
     def element_spec(self):
         first = self.batch(self.start)
-        spec = lambda array: keras.KerasTensor(array.shape, str(array.dtype))  # noqa: E731
+        spec = lambda array: keras.KerasTensor(tuple(array.shape), keras.backend.standardize_dtype(array.dtype))  # noqa: E731
         return tuple(map(spec, first)) if isinstance(first, tuple) else spec(first)
 
 
