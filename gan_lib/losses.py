@@ -32,7 +32,3 @@ def ema_decay_at(update, ema_decay):
     a ninth of the run so far, whatever `ema_decay` says."""
     return keras.ops.minimum(ema_decay, (1.0 + update) / (10.0 + update))
 
-
-def global_norm(tensors):
-    """The Euclidean norm of a list of tensors taken together (as tf.linalg.global_norm)."""
-    return keras.ops.sqrt(sum(keras.ops.sum(keras.ops.square(t)) for t in tensors))

@@ -13,16 +13,22 @@ from keras import ops
 
 from gan_lib import backends, data
 from gan_lib.callbacks import NaNGuard
-from gan_lib.losses import GENERATOR_LOSSES, discriminator_loss, ema_decay_at, generator_loss, global_norm
+from gan_lib.losses import GENERATOR_LOSSES, discriminator_loss, ema_decay_at, generator_loss
 from gan_lib.sampling import generate, latent_noise, latent_path
 
-__all__ = [
-    "GAN", "ConditionalGAN", "PackedGAN", "WassersteinGAN", "ConditionalWassersteinGAN", "GENERATOR_LOSSES", "NOISE", "DEFAULT_STEPS_PER_EXECUTION",
+__all__ = [  # the game's classes, and what notebooks and scripts reach through this module
+    "GAN", "ConditionalGAN", "PackedGAN", "WassersteinGAN", "ConditionalWassersteinGAN",
+    "GENERATOR_LOSSES", "NOISE", "DEFAULT_STEPS_PER_EXECUTION",
     "discriminator_loss", "ema_decay_at", "generate", "generator_loss", "latent_noise", "latent_path",
 ]
 
 NOISE = ("normal", "uniform")
 DEFAULT_STEPS_PER_EXECUTION = 50
+
+
+def _global_norm(tensors):
+    """The Euclidean norm of a list of tensors taken together (as tf.linalg.global_norm)."""
+    return ops.sqrt(sum(ops.sum(ops.square(t)) for t in tensors))
 
 
 def _unpack(data):
@@ -139,9 +145,9 @@ class GAN(backends.Trainer, keras.Model):
     def compile(self, d_optimizer=None, g_optimizer=None, *, jit_compile=True, steps_per_execution=None, **kwargs):
         """Set one optimizer per network (default Adam 2e-4, beta_1 0.5) and compile the step.
 
-        By default the step is XLA-compiled and several steps run per call (on TensorFlow 50, or 1
-        under a multi-replica strategy; see `gan_lib.backends`), which is also how often callbacks and
-        the progress bar see the logs.
+        By default the step is XLA-compiled and 50 steps run per call (1 where the backend runs one:
+        under a multi-replica tf.distribute strategy, on PyTorch; see `gan_lib.backends`), which is
+        also how often callbacks and the progress bar see the logs.
         """
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
@@ -368,7 +374,7 @@ class GAN(backends.Trainer, keras.Model):
         fake_logits = gradients[GENERATOR_LOSSES[0]][0]
         result = {"d_real": float(ops.mean(ops.sigmoid(real_logits))), "d_fake": float(ops.mean(ops.sigmoid(fake_logits)))}
         for kind, (_, grads) in gradients.items():
-            result[f"g_grad_{kind.replace('-', '_')}"] = float(global_norm(grads))
+            result[f"g_grad_{kind.replace('-', '_')}"] = float(_global_norm(grads))
         return result
 
     def generator_gradients(self, noise, kind=None, labels=None):
