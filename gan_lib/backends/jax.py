@@ -114,11 +114,11 @@ class Trainer:
     """What fit() on JAX needs from the GAN: both optimizers' variables in the state it hands a step,
     and the game's train_step made stateless, then compiled by Keras as usual."""
 
-    def compile(self, **kwargs):
-        super().compile(**kwargs)
-        for optimizer in (self.d_optimizer, self.g_optimizer):
-            for variable in optimizer.variables:
-                self._track_variable(variable)
+    @property
+    def non_trainable_variables(self):
+        """The networks' and both optimizers' (those of the last compile): what the step updates besides weights."""
+        optimizers = [getattr(self, name, None) for name in ("d_optimizer", "g_optimizer")]
+        return super().non_trainable_variables + [v for o in optimizers if o is not None for v in o.variables]
 
     def make_train_function(self, force=False):
         if self.train_function is not None and not force:
