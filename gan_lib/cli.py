@@ -4,7 +4,7 @@ import argparse
 import json
 import sys
 
-from gan_lib import recipes, runs, training
+from gan_lib import data, models, recipes, runs, training
 
 # Command-line options that change a recipe's field: (flag, field, type, help).
 RECIPE_OPTIONS = (
@@ -24,8 +24,18 @@ RECIPE_OPTIONS = (
     ("--g-activation", "g_activation", str, "the generator's hidden activation"),
     ("--d-dropout", "d_dropout", float, "dropout after each hidden layer of the discriminator"),
     ("--kernel-size", "kernel_size", int, "the DCGAN's convolution kernels"),
+    ("--corruption", "corruption", str, "pix2pix: what the input pictures hide"),
+    ("--l1-weight", "l1_weight", float, "pix2pix: weight of L1 in the generator's loss (0: the cGAN loss alone)"),
+    ("--gan-weight", "gan_weight", float, "pix2pix: weight of the cGAN loss in the generator's loss (0: L1 alone)"),
+    ("--patch-size", "patch_size", int, "pix2pix: pixels each of the discriminator's logits sees"),
 )
-CHOICES = {"--optimizer": recipes.OPTIMIZERS, "--generator-loss": training.GENERATOR_LOSSES, "--g-activation": tuple(recipes.ACTIVATIONS)}
+CHOICES = {
+    "--optimizer": recipes.OPTIMIZERS,
+    "--generator-loss": training.GENERATOR_LOSSES,
+    "--g-activation": tuple(recipes.ACTIVATIONS),
+    "--corruption": tuple(data.CORRUPTIONS),
+    "--patch-size": models.PATCH_SIZES,
+}
 
 
 def _parser():
@@ -36,13 +46,16 @@ def _parser():
     train.add_argument("config", choices=list(recipes.RECIPES), help="the recipe (each notebook's defaults)")
     for flag, _, kind, text in RECIPE_OPTIONS:
         train.add_argument(flag, type=kind, choices=CHOICES.get(flag), help=f"{text} (default: the recipe's)")
+    train.add_argument(
+        "--unconditional-d", action="store_true", help="pix2pix: the discriminator judges outputs without their inputs"
+    )
     train.add_argument("--seed", type=int, default=0, help="the one seed for weights, noise and data order")
     train.add_argument("--out", help="run folder (default: runs/CONFIG)")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
 
     sample = commands.add_parser("sample", help="write samples of a trained run as a .png grid or .npz arrays")
     sample.add_argument("run_dir", help="a folder written by `train`")
-    sample.add_argument("--n", type=int, default=100, help="number of samples")
+    sample.add_argument("--n", type=int, default=100, help="number of samples (pix2pix: the first N test digits translated)")
     sample.add_argument("--label", type=int, help="the digit to draw (conditional runs; default: all, balanced)")
     sample.add_argument("--seed", type=int, default=0, help="seed of the noise")
     sample.add_argument("--out", required=True, help="FILE.png or FILE.npz")
@@ -58,6 +71,8 @@ def recipe_changes(args):
         value = getattr(args, flag[2:].replace("-", "_"))
         if field is not None and value is not None:
             changes[field] = value
+    if args.unconditional_d:
+        changes["d_sees_input"] = False
     return changes
 
 

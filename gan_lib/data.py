@@ -249,9 +249,28 @@ def image_dataset(images, labels=None, batch_size=128, seed=0, num_classes=NUM_C
     is a stateless permutation drawn from (seed, pass): the order depends on `seed` alone, not on
     a global seed, so a resumed run that skips the batches done sees the same stream.
     """
-    images = scale_images(images) if np.asarray(images).dtype == np.uint8 else np.asarray(images, np.float32)
-    items = images if labels is None else (images, one_hot(labels, num_classes))
-    n = len(images)
+    images = _as_unit_images(images)
+    return _shuffled_batches(images if labels is None else (images, one_hot(labels, num_classes)), batch_size, seed)
+
+
+def paired_dataset(inputs, targets, batch_size=64, seed=0):
+    """An endless, shuffled stream of (input, target) image batches in [-1, 1], the pairs kept together:
+    what image-to-image translation (pix2pix) trains on. Shuffled as `image_dataset` shuffles."""
+    inputs, targets = _as_unit_images(inputs), _as_unit_images(targets)
+    if inputs.shape != targets.shape:
+        raise ValueError(f"inputs {inputs.shape} and targets {targets.shape} must pair up one to one, with one shape")
+    return _shuffled_batches((inputs, targets), batch_size, seed)
+
+
+def _as_unit_images(images):
+    """Images as float32 in [-1, 1]; uint8 pixels are scaled."""
+    return scale_images(images) if np.asarray(images).dtype == np.uint8 else np.asarray(images, np.float32)
+
+
+def _shuffled_batches(items, batch_size, seed):
+    """Fixed-size batches of `items` (an array or a tuple of arrays, one row per example), each pass a
+    permutation drawn from (seed, pass): a tf.data pipeline on TensorFlow, a `Stream` elsewhere."""
+    n = len(items[0] if isinstance(items, tuple) else items)
     tf = _tensorflow()
     if tf is None:
         return Stream(_ImageBatches(items, n, batch_size, seed))
@@ -268,6 +287,46 @@ def image_dataset(images, labels=None, batch_size=128, seed=0, num_classes=NUM_C
         .map(lambda index: tf.nest.map_structure(lambda array: tf.gather(array, index), items))
         .prefetch(tf.data.AUTOTUNE)
     )
+
+
+# --- Pictures made from pictures: the inputs of image-to-image translation --------------------------
+
+
+def hide_bottom_half(images):
+    """The top half of each digit, the bottom half hidden (grey, 0): the inpainting task of Pathak et al. (2016)."""
+    hidden = np.array(images, np.float32)
+    hidden[:, hidden.shape[1] // 2 :] = 0.0
+    return hidden
+
+
+def pool_4x(images):
+    """Each digit averaged over 4 x 4 blocks (28 x 28 -> 7 x 7) and drawn back at 28 x 28: 4x super-resolution."""
+    images = np.asarray(images, np.float32)
+    n, h, w = images.shape
+    blocks = images.reshape(n, h // 4, 4, w // 4, 4).mean(axis=(2, 4))
+    return blocks.repeat(4, axis=1).repeat(4, axis=2)
+
+
+def edge_sketch(images):
+    """The outline of each digit: ink pixels with a background pixel beside them (an edges-to-photo sketch)."""
+    ink = np.asarray(images, np.float32) > 0
+    padded = np.pad(ink, ((0, 0), (1, 1), (1, 1)))
+    inside = padded[:, :-2, 1:-1] & padded[:, 2:, 1:-1] & padded[:, 1:-1, :-2] & padded[:, 1:-1, 2:]
+    return np.where(ink & ~inside, 1.0, -1.0).astype(np.float32)
+
+
+CORRUPTIONS = {"bottom-half": hide_bottom_half, "pool-4x": pool_4x, "edges": edge_sketch}
+
+
+def corrupt(images, kind="bottom-half"):
+    """The inputs a translation network completes: images (uint8 or in [-1, 1]) made into one of CORRUPTIONS,
+    in [-1, 1]. Deterministic: the same images give the same inputs on every backend."""
+    if kind not in CORRUPTIONS:
+        raise ValueError(f"unknown corruption {kind!r}; choose one of {', '.join(CORRUPTIONS)}")
+    images = _as_unit_images(images)
+    if images.ndim != 3 or images.shape[1] % 4 or images.shape[2] % 4:
+        raise ValueError(f"expected images of shape (n, height, width) with sides divisible by 4, got {images.shape}")
+    return CORRUPTIONS[kind](images)
 
 
 class _ImageBatches:

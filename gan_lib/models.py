@@ -213,3 +213,90 @@ def dcgan_discriminator(
     logit = layers.Dense(1, name="logit")(x)
     name = "conditional_dcgan_discriminator" if num_classes else "dcgan_discriminator"
     return keras.Model(inputs, logit, name=name)
+
+
+# --- Image-to-image translation (pix2pix) ---------------------------------------------------
+
+
+def unet_generator(image_shape=(28, 28), widths=(32, 64, 128), dropout=0.5, negative_slope=0.2, kernel_size=4):
+    """A picture -> a picture in [-1, 1]: an encoder-decoder with skip connections (a U-Net; Isola et al. 2017).
+
+    The encoder halves the side with each stride-2 Conv2D of `widths[:-1]` (LeakyReLU), then a convolution as
+    large as what is left maps it to a 1 x 1 bottleneck of `widths[-1]` channels, which sees the whole picture
+    (28 -> 14 -> 7 -> 1). The decoder mirrors it (ReLU), each level joined by its encoder twin's channels
+    (the skip connections), so that what the input shows (the visible half, the edges) reaches the output
+    without squeezing through the bottleneck. Dropout after each decoder level is the generator's only noise,
+    as in the paper; it acts in training mode only (`sampling.translate(..., dropout=True)` keeps it on).
+    No normalisation: each picture is translated on its own, in training as in inference.
+    """
+    image_shape = _check_sizes("image_shape", image_shape)
+    widths = _check_sizes("widths", widths)
+    _check_positive("kernel_size", kernel_size)
+    _check_dropout(dropout)
+    if len(widths) < 2:
+        raise ValueError(f"widths needs at least one encoder level and the bottleneck, got {widths!r}")
+    side = image_shape[0] // 2 ** (len(widths) - 1)
+    if len(image_shape) != 2 or image_shape[0] != image_shape[1] or side * 2 ** (len(widths) - 1) != image_shape[0]:
+        raise ValueError(f"image_shape must be square with a side that halves once per encoder width, got {image_shape} with widths={widths}")
+    picture = keras.Input(image_shape, name="picture")
+    x = layers.Reshape((*image_shape, 1), name="channel")(picture)
+    skips = []
+    for i, width in enumerate(widths[:-1]):
+        x = layers.Conv2D(width, kernel_size, strides=2, padding="same", name=f"down_{i}")(x)
+        x = layers.LeakyReLU(negative_slope, name=f"down_{i}_act")(x)
+        skips.append(x)
+    x = layers.Conv2D(widths[-1], side, name="bottleneck")(x)  # side x side -> 1 x 1: every pixel reaches every output
+    x = layers.ReLU(name="bottleneck_act")(x)
+    x = layers.Conv2DTranspose(widths[-2], side, name="up_bottleneck")(x)
+    for i, (width, skip) in enumerate(zip([*widths[-3::-1], None], skips[::-1])):
+        x = layers.ReLU(name=f"up_{i}_act")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name=f"up_{i}_dropout")(x)
+        x = layers.Concatenate(name=f"skip_{i}")([x, skip])
+        if width is None:  # the last level draws the pixels
+            x = layers.Conv2DTranspose(1, kernel_size, strides=2, padding="same", activation="tanh", name="pixels")(x)
+        else:
+            x = layers.Conv2DTranspose(width, kernel_size, strides=2, padding="same", name=f"up_{i}")(x)
+    image = layers.Reshape(image_shape, name="image")(x)
+    return keras.Model(picture, image, name="unet_generator")
+
+
+PATCH_SIZES = (1, 4, 10, 22, 28)  # the receptive fields of 0-3 stride-2 4x4 convolutions, and the whole image
+
+
+def patchgan_discriminator(image_shape=(28, 28), patch_size=10, widths=(32, 64, 128), negative_slope=0.2, sees_input=True):
+    """(an image and, if `sees_input`, the picture it was made from) -> one logit per patch (Isola et al. 2017).
+
+    The two pictures are joined as channels, so each logit judges a pair: is this output a real completion of
+    this input? `patch_size` is how many pixels each logit sees: 1 (PixelGAN: one 1 x 1 convolution per width,
+    a logit per pixel), 4, 10 or 22 (one, two or three stride-2 4 x 4 convolutions then a 1 x 1 logit: a grid of 14 x 14,
+    7 x 7 or 4 x 4 patches), or the image's side (ImageGAN: one logit for the whole picture). The logits come
+    out flattened, (batch, patches); the losses average over them.
+    """
+    image_shape = _check_sizes("image_shape", image_shape)
+    widths = _check_sizes("widths", widths)
+    sizes = (*PATCH_SIZES[:-1], image_shape[0])
+    if patch_size not in sizes:
+        raise ValueError(f"patch_size must be one of {', '.join(map(str, sizes))} (pixels each logit sees), got {patch_size!r}")
+    levels, whole = sizes.index(patch_size), patch_size == image_shape[0]
+    if levels > len(widths) and not whole:
+        raise ValueError(f"patch_size={patch_size} needs {levels} convolution widths, got widths={widths!r}")
+    image = keras.Input(image_shape, name="image")
+    x = layers.Reshape((*image_shape, 1), name="channel")(image)
+    inputs = image
+    if sees_input:
+        picture = keras.Input(image_shape, name="picture")
+        x = layers.Concatenate(name="pair")([x, layers.Reshape((*image_shape, 1), name="picture_channel")(picture)])
+        inputs = [image, picture]
+    for i, width in enumerate(widths if whole or levels == 0 else widths[:levels]):
+        size, strides = (1, 1) if levels == 0 else (4, 2)
+        x = layers.Conv2D(width, size, strides=strides, padding="same", name=f"down_{i}")(x)
+        x = layers.LeakyReLU(negative_slope, name=f"down_{i}_act")(x)
+    if whole:
+        x = layers.Flatten(name="flat")(x)
+        logits = layers.Dense(1, name="logit")(x)
+    else:
+        x = layers.Conv2D(1, 1, name="patch_logits")(x)
+        logits = layers.Flatten(name="logits")(x)
+    name = "patchgan_discriminator" if sees_input else "unconditional_patchgan_discriminator"
+    return keras.Model(inputs, logits, name=name)

@@ -26,6 +26,19 @@ def image_grid(images, ncols=None, pad=2):
     return grid
 
 
+def translation_grid(inputs, outputs, targets, ncols=10, pad=2):
+    """Input, output and truth rows of `ncols` pictures each (then the next `ncols`, and so on): one uint8
+    picture. Pictures are in [-1, 1] or uint8; a short last row is filled with black."""
+    parts = [a if np.asarray(a).dtype == np.uint8 else unscale_images(a) for a in (inputs, outputs, targets)]
+    ncols = min(ncols, len(parts[0]))
+    rows = []
+    for i in range(0, len(parts[0]), ncols):
+        for part in parts:
+            row = part[i : i + ncols]
+            rows.append(np.concatenate([row, np.zeros((ncols - len(row), *row.shape[1:]), np.uint8)]))
+    return image_grid(np.concatenate(rows), ncols=ncols, pad=pad)
+
+
 def show_images(images, ncols=None, title=None, row_labels=None, ax=None):
     """Draw an image grid (white digits on black, as MNIST), optionally naming each row."""
     grid = image_grid(images, ncols)
@@ -53,10 +66,15 @@ def plot_history(history, title=None, real_label=1.0, fake_label=0.0):
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
     wasserstein = "wasserstein" in history
     left.plot(steps, history["d_loss"], label="critic" if wasserstein else "discriminator")
-    left.plot(steps, history["g_loss"], label="generator")
+    left.plot(steps, history["g_loss"], label="generator (cGAN part)" if "l1" in history else "generator")
     left.set_xlabel("step")
     left.set_ylabel("loss")
-    left.legend()
+    left.legend(loc="upper left")
+    if "l1" in history:  # pix2pix: the generator's L1 distance to the truth, on its own scale
+        l1_axis = left.twinx()
+        l1_axis.plot(steps, history["l1"], color="tab:green", label="L1 to the truth")
+        l1_axis.set_ylabel("L1")
+        l1_axis.legend(loc="upper right")
     if wasserstein:
         right.plot(steps, history["wasserstein"], label="E[D(x)] - E[D(G(z))]: Wasserstein estimate")
         right.plot(steps, history["gradient_penalty"], label="gradient penalty E[(|grad D| - 1)^2]")

@@ -37,11 +37,23 @@ def snapshot_inputs(recipe, latent_dim):
     For a conditional GAN: a 10 x 10 grid, a row per class, the same noise down each column,
     so a row shows what the label controls and a column what the noise controls.
     """
+    if recipe.translation:  # the input pictures of the first ten test digits: they take z's place
+        return translation_examples(recipe, 10)[0], None
     if recipe.conditional:
         noise = np.tile(training.latent_noise(10, latent_dim, recipe.noise, SNAPSHOT_SEED), (10, 1))
         return noise, np.repeat(np.arange(data.NUM_CLASSES), 10)
     n = 1000 if recipe.points else 100
     return training.latent_noise(n, latent_dim, recipe.noise, SNAPSHOT_SEED), None
+
+
+def translation_examples(recipe, n=None):
+    """(inputs, targets, labels) of the first `n` MNIST test digits (all 10,000 by default): inputs made by the
+    recipe's corruption, targets in [-1, 1], the digits' true classes. A pix2pix run is measured on them."""
+    mnist = data.load_mnist()
+    if n is not None and not 0 < n <= len(mnist.x_test):
+        raise RunError(f"--n must be in 1..{len(mnist.x_test)} for a translation run (the test digits), got {n}")
+    targets = data.scale_images(mnist.x_test[:n])
+    return data.corrupt(targets, recipe.corruption), targets, mnist.y_test[:n]
 
 
 def toy_limits(recipe):
@@ -67,13 +79,20 @@ def picture(recipe, samples, caption=None):
         real = data.mixture_samples(mix, len(samples), seed=SNAPSHOT_SEED)
         ax = plotting.plot_points(real, samples, title=caption, limits=mixture_limits(mix))
         return plotting.figure_to_array(ax.figure)
-    grid = plotting.image_grid(samples, ncols=10)
+    if recipe.translation:  # the outputs of the first test digits: input, output and truth rows
+        inputs, targets, _ = translation_examples(recipe, len(samples))
+        grid = plotting.translation_grid(inputs, samples, targets, ncols=10)
+    else:
+        grid = plotting.image_grid(samples, ncols=10)
     return plotting.captioned(grid, caption) if caption else grid
 
 
 def film_grid(recipe, images):
-    """The part of an MNIST snapshot a progress GIF shows: 25 digits, or for a conditional GAN three
-    noise vectors (a row each) drawn with all ten labels. A light film loads fast in a notebook."""
+    """The part of an MNIST snapshot a progress GIF shows: 25 digits, for a conditional GAN three noise
+    vectors (a row each) drawn with all ten labels, for pix2pix input, output and truth rows. A light film
+    loads fast in a notebook."""
+    if recipe.translation:
+        return picture(recipe, images)
     if recipe.conditional:
         by_noise = np.asarray(images).reshape(data.NUM_CLASSES, 10, 28, 28)[:, :3].transpose(1, 0, 2, 3)
         return plotting.image_grid(by_noise.reshape(-1, 28, 28), ncols=data.NUM_CLASSES)
@@ -96,6 +115,9 @@ def measure(recipe, gan, n=10000):
         return metrics.toy_report(gan.generate(n), scale=recipe.scale)
     if recipe.mixture:  # 2,500 samples, as in the protocol of the papers we compare with
         return metrics.mixture_report(gan.generate(MIXTURE_SAMPLES), data.mixture(recipe.mixture))
+    if recipe.translation:  # every test digit's input translated, judged against its truth and true class
+        inputs, targets, labels = translation_examples(recipe, n)
+        return metrics.translation_report(gan.generate(noise=inputs), targets, labels)
     if recipe.conditional:
         labels = np.arange(n) % data.NUM_CLASSES
         return metrics.mnist_report(gan.generate(n, labels=labels), labels_asked=labels)
@@ -186,14 +208,18 @@ def load_run(run_dir):
 
 
 def sample(run_dir, out, n=100, label=None, seed=0):
-    """Write `n` samples of a finished run to `out`: a .png grid or .npz arrays."""
+    """Write `n` samples of a finished run to `out`: a .png grid or .npz arrays. A translation run (pix2pix)
+    translates the first `n` test digits' inputs: the npz holds `inputs`, `images` (the outputs) and `labels`
+    (the digits' true classes), the png input, output and truth rows."""
     out = pathlib.Path(out)
     if out.suffix not in (".png", ".npz"):
         raise RunError(f"{out}: the output must end in .png (a picture) or .npz (arrays)")
     if n <= 0:
         raise RunError(f"--n must be positive, got {n}")
     config, generator = load_run(run_dir)
-    recipe = recipes.get(config["name"]).replace(**{k: config[k] for k in ("steps", "batch_size", "scale")})
+    recipe = recipes.get(config["name"]).replace(**{k: config[k] for k in ("steps", "batch_size", "scale") if k in config})
+    if recipe.translation:
+        return _sample_translation(recipe.replace(corruption=config["corruption"]), generator, run_dir, out, n, label)
     conditional = len(generator.inputs) == 2
     if label is not None and not conditional:
         raise RunError(f"{run_dir}: a {config['name']} generator is not conditional; drop --label")
@@ -213,4 +239,18 @@ def sample(run_dir, out, n=100, label=None, seed=0):
                 np.savez(f, **arrays)
     else:
         plotting.save_picture(picture(recipe, samples), out)
+    return out
+
+
+def _sample_translation(recipe, generator, run_dir, out, n, label):
+    if label is not None:
+        raise RunError(f"{run_dir}: a {recipe.name} generator translates pictures, it takes no label; drop --label")
+    inputs, targets, labels = translation_examples(recipe, n)
+    outputs = training.translate(generator, inputs)
+    if out.suffix == ".png":
+        return plotting.save_picture(plotting.translation_grid(inputs, outputs, targets, ncols=10), out)
+    arrays = {"inputs": data.unscale_images(inputs), "images": data.unscale_images(outputs), "labels": labels.astype(np.int64)}
+    with atomic_path(out) as tmp:
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)
     return out

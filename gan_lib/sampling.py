@@ -1,4 +1,4 @@
-"""Noise and samples: fixed latent vectors, paths between them, and a generator's samples as NumPy."""
+"""Noise and samples: fixed latent vectors, paths between them, and a generator's samples (or translations) as NumPy."""
 
 import keras
 import numpy as np
@@ -54,4 +54,15 @@ def generate(generator, n=None, noise=None, labels=None, noise_kind="normal", se
     for i in range(0, len(inputs[0]), batch_size):
         batch = [x[i : i + batch_size] for x in inputs]
         parts.append(keras.ops.convert_to_numpy(generator(batch if len(batch) == 2 else batch[0], training=False)))
+    return np.concatenate(parts)
+
+
+def translate(generator, inputs, dropout=False, batch_size=1024):
+    """A translation network's outputs for input pictures, as numpy: in inference mode, or with `dropout`
+    on as in training (pix2pix's only noise: each call draws new dropout masks)."""
+    inputs = np.asarray(inputs, np.float32)
+    parts = [
+        keras.ops.convert_to_numpy(generator(inputs[i : i + batch_size], training=dropout))
+        for i in range(0, len(inputs), batch_size)
+    ]
     return np.concatenate(parts)

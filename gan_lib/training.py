@@ -14,12 +14,12 @@ from keras import ops
 from gan_lib import backends, data
 from gan_lib.callbacks import NaNGuard
 from gan_lib.losses import GENERATOR_LOSSES, discriminator_loss, ema_decay_at, generator_loss
-from gan_lib.sampling import generate, latent_noise, latent_path
+from gan_lib.sampling import generate, latent_noise, latent_path, translate
 
 __all__ = [  # the game's classes, and what notebooks and scripts reach through this module
-    "GAN", "ConditionalGAN", "PackedGAN", "WassersteinGAN", "ConditionalWassersteinGAN",
+    "GAN", "ConditionalGAN", "PackedGAN", "WassersteinGAN", "ConditionalWassersteinGAN", "Pix2Pix",
     "GENERATOR_LOSSES", "NOISE", "DEFAULT_STEPS_PER_EXECUTION",
-    "discriminator_loss", "ema_decay_at", "generate", "generator_loss", "latent_noise", "latent_path",
+    "discriminator_loss", "ema_decay_at", "generate", "generator_loss", "latent_noise", "latent_path", "translate",
 ]
 
 NOISE = ("normal", "uniform")
@@ -239,6 +239,10 @@ class GAN(backends.Trainer, keras.Model):
         """Labels the generator is asked for (none for an unconditional GAN)."""
         return None
 
+    def _generator_inputs(self, n, condition):
+        """What the generator makes `n` samples from: fresh noise, and the condition if there is one."""
+        return self._inputs(self.sample_noise(n), condition)
+
     def _inputs(self, x, labels):
         if labels is None:
             return x
@@ -264,7 +268,7 @@ class GAN(backends.Trainer, keras.Model):
         """One discriminator update on a real batch and a generated one; the generator is untouched."""
         batch = ops.shape(real)[0]
         fake_labels = self._condition(batch, real_labels)
-        fake = self.generator(self._inputs(self.sample_noise(batch), fake_labels), training=True)
+        fake = self.generator(self._generator_inputs(batch, fake_labels), training=True)
 
         def loss():
             losses, logs = self.discriminator_losses(real, fake, real_labels, fake_labels)
@@ -295,10 +299,10 @@ class GAN(backends.Trainer, keras.Model):
     def generator_step(self, batch, real_labels=None):
         """One generator update through the discriminator, whose weights are read but not changed."""
         fake_labels = self._condition(batch, real_labels)
-        noise = self.sample_noise(batch)
+        given = self._generator_inputs(batch, fake_labels)
 
         def loss():
-            fake = self.generator(self._inputs(noise, fake_labels), training=True)
+            fake = self.generator(given, training=True)
             losses = self.generator_losses(self.judge(fake, fake_labels))
             return backends.global_mean(losses), losses
 
@@ -314,10 +318,10 @@ class GAN(backends.Trainer, keras.Model):
         own update of this step, not after it."""
         batch = ops.shape(real)[0]
         fake_labels = self._condition(batch, real_labels)
-        noise = self.sample_noise(batch)
+        given = self._generator_inputs(batch, fake_labels)
 
         def losses():
-            fake = self.generator(self._inputs(noise, fake_labels), training=True)
+            fake = self.generator(given, training=True)
             d_losses, d_logs = self.discriminator_losses(real, fake, real_labels, fake_labels)
             g_losses = self.generator_losses(d_logs["fake_logits"])
             means = (backends.global_mean(d_losses), backends.global_mean(g_losses))
@@ -522,3 +526,110 @@ class WassersteinGAN(GAN):
 
 class ConditionalWassersteinGAN(WassersteinGAN, ConditionalGAN):
     """WGAN-GP with a generator and a critic that both see a one-hot label (see ConditionalGAN)."""
+
+
+class Pix2Pix(GAN):
+    """Image-to-image translation (Isola et al. 2017, "pix2pix"): a conditional GAN whose condition is a picture.
+
+    The generator turns an input picture x into an output G(x); the discriminator judges the pair (y, x) of
+    the true target and its input against (G(x), x), patch by patch (see `models.patchgan_discriminator`).
+    The generator minimises gan_weight * (the non-saturating cGAN loss) + l1_weight * |y - G(x)|, the L1
+    distance averaged over pixels (the paper's lambda = 100). `gan_weight=0` is L1 regression alone (the
+    discriminator still trains and watches, but the generator ignores it); a discriminator built with
+    `sees_input=False` judges outputs without their inputs (the paper's unconditional "GAN" rows).
+    The data are (input, target) pairs (`data.paired_dataset`); the generator's only noise is its dropout.
+    """
+
+    def __init__(self, generator, discriminator, *, l1_weight=100.0, gan_weight=1.0, **kwargs):
+        noise_options = {"generator_loss", "d_steps", "noise", "r1_weight", "simultaneous"} & set(kwargs)
+        if noise_options:
+            raise ValueError(
+                f"{', '.join(sorted(noise_options))}: options of the noise-driven games, not of pix2pix; "
+                "a Pix2Pix takes l1_weight and gan_weight (and real_label, fake_label, ema_decay, seed)"
+            )
+        for name, value in (("l1_weight", l1_weight), ("gan_weight", gan_weight)):
+            if not value >= 0:
+                raise ValueError(f"{name} must be >= 0 (0 leaves its loss out), got {value!r}")
+        if not l1_weight and not gan_weight:
+            raise ValueError("l1_weight and gan_weight are both 0: the generator would have no loss; give one of them a weight")
+        super().__init__(generator, discriminator, **kwargs)
+        self.l1_weight, self.gan_weight = float(l1_weight), float(gan_weight)
+        self.sees_input = len(discriminator.inputs) == 2
+        self.latent_dim = None  # no z: the input picture takes its place
+        self.l1_tracker = keras.metrics.Mean(name="l1")
+
+    def _check_models(self, generator, discriminator):
+        picture, made = _shape(generator.inputs[0])[1:], _shape(generator.output)[1:]
+        if len(generator.inputs) != 1 or picture != made:
+            raise ValueError(f"Pix2Pix needs a generator from one picture to a picture of its shape; {generator.name} "
+                             f"takes {[_shape(i)[1:] for i in generator.inputs]} and makes {made}")
+        judged = [_shape(i)[1:] for i in discriminator.inputs]
+        if judged not in ([made], [made, made]):
+            raise ValueError(f"Pix2Pix needs a discriminator of the output {made} (and, to see the input, the input "
+                             f"{made}); {discriminator.name} takes {judged}")
+
+    @property
+    def metrics(self):
+        return [*super().metrics, self.l1_tracker]
+
+    def _check_data(self, x):
+        inputs, targets = _unpack(getattr(x, "element_spec", x))
+        if inputs is None or targets is None or _shape(inputs)[1:] != self.sample_shape or _shape(targets)[1:] != self.sample_shape:
+            got = [None if t is None else _shape(t)[1:] for t in (inputs, targets)]
+            raise ValueError(
+                f"Pix2Pix trains on (input, target) pairs of pictures of shape {self.sample_shape}, got {got}; "
+                "see gan_lib.data.paired_dataset(inputs, targets)"
+            )
+
+    def _split(self, data):
+        """(targets, inputs): the real samples, and the pictures they are the translations of."""
+        inputs, targets = _unpack(data)
+        return targets, inputs
+
+    def _condition(self, n, real_labels):
+        return real_labels  # the fake is made from the same input as the real target it is judged against
+
+    def _generator_inputs(self, n, condition):
+        return condition
+
+    def judge(self, samples, labels=None, training=True):
+        """The discriminator's logits, one per patch, for outputs (with their inputs `labels` if it sees them)."""
+        return self.discriminator(self._inputs(samples, labels if self.sees_input else None), training=training)
+
+    def train_step(self, data):
+        targets, inputs = self._split(data)
+        d_losses, d_logs = self.discriminator_step(targets, inputs)
+        g_losses, l1 = self.generator_step(inputs, targets)
+        logs = {"d_loss": d_losses, "g_loss": g_losses, "l1": l1, **d_logs}
+        for tracker in self.metrics:
+            tracker.update_state(ops.mean(logs[tracker.name]))
+        return {m.name: m.result() for m in self.metrics}
+
+    def generator_step(self, inputs, targets):
+        """One generator update on gan_weight * cGAN loss + l1_weight * L1; returns both per example."""
+
+        def loss():
+            outputs = self.generator(inputs, training=True)
+            gan = self.generator_losses(self.judge(outputs, inputs))
+            l1 = ops.mean(ops.abs(ops.convert_to_tensor(targets, "float32") - outputs), axis=(1, 2))
+            return backends.global_mean(self.gan_weight * gan + self.l1_weight * l1), (gan, l1)
+
+        (_, (gan, l1)), grads = backends.value_and_grad(loss, self.generator.trainable_variables)
+        self.g_optimizer.apply(grads, self.generator.trainable_variables)
+        if self.ema_generator is not None:
+            self._update_ema()
+        return gan, l1
+
+    def generate(self, n=None, noise=None, labels=None, seed=0, averaged=True):
+        """Outputs for the input pictures given as `noise` (in pix2pix a picture takes the place of z), in
+        inference mode: dropout off. `sampling.translate` draws them with dropout on."""
+        if noise is None:
+            raise ValueError("Pix2Pix translates pictures: pass the input pictures as noise=..., e.g. data.corrupt(images)")
+        if labels is not None:
+            raise ValueError("Pix2Pix takes no class labels: its condition is the input picture")
+        return translate(self.sampler if averaged else self.generator, noise)
+
+    def probe(self, *args, **kwargs):
+        """Not for pix2pix: the probe draws noise, and a translation network has none."""
+        raise ValueError("probe (and TrainingHealth) draw noise for the generator; a Pix2Pix translates pictures: "
+                         "watch its logged d_real, d_fake and l1 instead (StepHistory, plotting.plot_history)")
