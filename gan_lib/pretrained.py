@@ -49,7 +49,7 @@ def load(name):
     fix = f"re-make it with `{command(name)}` (the recipe's full run: {recipes.get(name).steps:,} steps)"
     try:
         arrays = read_arrays(file)
-        config = json.loads(str(arrays["config"]))
+        config = runs.with_defaults(json.loads(str(arrays["config"])))
         report = json.loads(str(arrays["report"]))
     except Exception as err:  # noqa: BLE001 - missing, damaged, or without its notes
         raise PretrainedFileError(f"{file}: not a readable shipped run ({type(err).__name__}: {err}); {fix}") from err

@@ -129,7 +129,7 @@ def _check_resume(out, config, resume):
     if resume:
         if not pointer.exists():
             raise RunError(f"{out}: no checkpoint to resume from; train without --resume")
-        saved = json.loads((out / "run.json").read_text())
+        saved = with_defaults(json.loads((out / "run.json").read_text()))
         backend = saved.get("backend", "tensorflow")  # runs from before the other backends ran on TensorFlow
         if backend != config["backend"]:
             raise RunError(
@@ -142,6 +142,13 @@ def _check_resume(out, config, resume):
             raise RunError(f"{out}: the checkpoint belongs to another configuration ({what}); resume with the same arguments")
     elif pointer.exists():
         raise RunError(f"{out}: holds an unfinished run; continue it with --resume or delete the folder to start again")
+
+
+def with_defaults(config):
+    """A saved run configuration with every Recipe field it lacks at that field's default: a field added after
+    the run was written (pix2pix's, say) is one the run trained with at its default value."""
+    defaults = {f.name: f.default for f in dataclasses.fields(recipes.Recipe) if f.default is not dataclasses.MISSING}
+    return {**json.loads(json.dumps(defaults)), **config}
 
 
 def run_config(recipe, seed):
