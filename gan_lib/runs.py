@@ -88,11 +88,8 @@ def picture(recipe, samples, caption=None):
 
 
 def film_grid(recipe, images):
-    """The part of an MNIST snapshot a progress GIF shows: 25 digits, for a conditional GAN three noise
-    vectors (a row each) drawn with all ten labels, for pix2pix input, output and truth rows. A light film
-    loads fast in a notebook."""
-    if recipe.translation:
-        return picture(recipe, images)
+    """The part of an MNIST snapshot a progress GIF shows: 25 digits, or for a conditional GAN three
+    noise vectors (a row each) drawn with all ten labels. A light film loads fast in a notebook."""
     if recipe.conditional:
         by_noise = np.asarray(images).reshape(data.NUM_CLASSES, 10, 28, 28)[:, :3].transpose(1, 0, 2, 3)
         return plotting.image_grid(by_noise.reshape(-1, 28, 28), ncols=data.NUM_CLASSES)
@@ -103,6 +100,12 @@ def progress_frames(recipe, snapshots):
     """The frames of a progress GIF: each snapshot with its step."""
     if recipe.points:
         return [picture(recipe, frame, f"step {step}") for step, frame in zip(snapshots.steps, snapshots.frames)]
+    if recipe.translation:  # input, output and truth rows; the inputs and truths read once for every frame
+        inputs, targets, _ = translation_examples(recipe, len(snapshots.frames[0]))
+        return [
+            plotting.captioned(plotting.translation_grid(inputs, frame, targets), f"step {step}", scale=1)
+            for step, frame in zip(snapshots.steps, snapshots.frames)
+        ]
     return [
         plotting.captioned(film_grid(recipe, frame), f"step {step}", scale=1)
         for step, frame in zip(snapshots.steps, snapshots.frames)
