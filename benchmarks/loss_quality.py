@@ -1,9 +1,9 @@
 """Does a loss track quality? Train MNIST recipes with their defaults and rank-correlate a loss with
 the Fréchet distance measured along the run.
 
-    python benchmarks/loss_quality.py [--recipes mnist-wgan mnist-gan] [--measurements 10]
+    python benchmarks/loss_quality.py [--recipes mnist-wgan mnist-gan] [--measurements 10] [--seeds 0 1 2]
 
-Each recipe trains as `python -m gan_lib train RECIPE` does (seed 0). `QualityTrace` measures 2,000
+Each recipe trains as `python -m gan_lib train RECIPE --seed S` does, for each seed. `QualityTrace` measures 2,000
 samples of the generator being trained `--measurements` times, evenly spaced; the loss beside each
 measurement is its mean since the previous one (`metrics.loss_beside_quality`): the critic's Wasserstein
 estimate for WGAN-GP, the discriminator loss otherwise. Notebook 06 measures the same on shortened
@@ -28,17 +28,16 @@ def loss_beside_quality(name, measurements, seed=0):
     """Train recipe `name`; return its loss and Fréchet distance at each measurement and their rank correlation."""
     recipe = recipes.get(name)
     loss_key = "wasserstein" if recipe.game == "wgan-gp" else "d_loss"
+    keras.utils.set_random_seed(seed)
     gan = recipes.build(recipe, seed=seed)
     history, trace = StepHistory(), QualityTrace(every=recipe.steps // measurements, n=2000, seed=seed)
     start = time.perf_counter()
     recipes.fit(gan, recipe, recipes.dataset(recipe, seed), callbacks=[history, trace], verbose=0)
     seconds = time.perf_counter() - start
     tracked = metrics.loss_beside_quality(history.history, trace.history, loss_key)
-    return {
-        "recipe": name,
-        "steps": recipe.steps,
+    return loss_key, {
+        "seed": seed,
         "seconds": round(seconds, 1),
-        "loss": loss_key,
         "measured_at": tracked["steps"],
         "loss_means": [round(float(v), 4) for v in tracked["loss"]],
         "frechet_distance": [round(float(v), 2) for v in tracked["frechet_distance"]],
@@ -51,30 +50,33 @@ def main():
     mnist = [name for name, recipe in recipes.RECIPES.items() if not recipe.points and not recipe.conditional]
     parser.add_argument("--recipes", nargs="+", default=["mnist-wgan", "mnist-gan"], choices=mnist)
     parser.add_argument("--measurements", type=int, default=10)
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     args = parser.parse_args()
     load = os.getloadavg()[0]
-    results = []
+    rows = {}
     for name in args.recipes:
-        keras.utils.set_random_seed(0)
-        results.append(loss_beside_quality(name, args.measurements))
-        print(json.dumps(results[-1]), flush=True)
+        for seed in args.seeds:
+            loss_key, measured = loss_beside_quality(name, args.measurements, seed)
+            rows.setdefault(name, {"steps": recipes.get(name).steps, "loss": loss_key, "seeds": []})["seeds"].append(measured)
+            print(name, json.dumps(measured), flush=True)
     lines = [
-        f"Load average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end; seed 0; "
+        f"Load average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end; seeds {', '.join(map(str, args.seeds))}; "
         f"{args.measurements} measurements of 2,000 samples per run.",
         "",
-        "| recipe | steps | loss | rank correlation with the Fréchet distance | Fréchet distance, first → last | loss, first → last | training time |",
-        "|---|---:|---|---:|---|---|---:|",
+        "| recipe | steps | loss | seed | rank correlation with the Fréchet distance | Fréchet distance, first → last | loss, first → last | training time |",
+        "|---|---:|---|---:|---:|---|---|---:|",
     ]
-    for r in results:
-        lines.append(
-            f"| {r['recipe']} | {r['steps']} | {r['loss']} | {r['rank_correlation']:.2f} | "
-            f"{r['frechet_distance'][0]:.1f} → {r['frechet_distance'][-1]:.1f} | "
-            f"{r['loss_means'][0]:.3f} → {r['loss_means'][-1]:.3f} | {r['seconds']:.0f} s |"
-        )
+    for name, row in rows.items():
+        for r in row["seeds"]:
+            lines.append(
+                f"| {name} | {row['steps']} | {row['loss']} | {r['seed']} | {r['rank_correlation']:.2f} | "
+                f"{r['frechet_distance'][0]:.1f} → {r['frechet_distance'][-1]:.1f} | "
+                f"{r['loss_means'][0]:.3f} → {r['loss_means'][-1]:.3f} | {r['seconds']:.0f} s |"
+            )
     table = "\n".join(lines)
     print(table)
     (HERE / "loss_quality_results.md").write_text(table + "\n")
-    (HERE / "loss_quality_results.json").write_text(json.dumps({"results": results}, indent=1) + "\n")
+    (HERE / "loss_quality_results.json").write_text(json.dumps({"rows": rows}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

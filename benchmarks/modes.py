@@ -1,15 +1,16 @@
 """Mode-collapse benchmark: the ring and grid recipes over 10 seeds, beside PacGAN's Table 1.
 
-    python benchmarks/modes.py [--recipes ring ring-pacgan grid grid-pacgan] [--seeds 10]
+    python benchmarks/modes.py [--rows ring ring-pacgan grid grid-8000 ...] [--seeds 10]
 
-Each run trains a recipe with its defaults exactly as `python -m gan_lib train RECIPE --seed S`
-does, then measures 2,500 samples as Lin et al. (2018) do (`gan_lib.metrics.mixture_metrics`):
+Each row trains a recipe with its defaults, or with the changes the row names (notebook 05's live budget:
+`grid-8000` and `grid-r1-alone-8000`, 8,000 of the recipes' 20,000 steps), exactly as
+`python -m gan_lib train RECIPE [--steps N] --seed S` does, then measures 2,500 samples as Lin et al. (2018) do (`gan_lib.metrics.mixture_metrics`):
 modes captured, the fraction of high-quality samples (within 3 standard deviations of a mode)
 and the reverse KL of the modes' histogram. The table gives mean ± standard error over the seeds
 and the seconds per run, beside the paper's rows (mean of 10 trials, their networks and budget).
 It is written to benchmarks/modes_results.md, and the numbers, seed by seed, to modes_results.json
 (which notebook 05 shows beside its own runs); each recipe's row replaces its old one as soon as
-its ten seeds are done, so `--recipes ring` re-measures the ring alone.
+its ten seeds are done, so `--rows ring` re-measures the ring alone.
 """
 
 import argparse
@@ -25,6 +26,10 @@ import keras
 import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
+# Each row: (recipe, changes). The recipes with their defaults, then notebook 05's live runs: the plain grid GAN
+# and the same with R1, at the 8,000 steps the notebook trains.
+ROWS = {name: (name, {}) for name, recipe in recipes.RECIPES.items() if recipe.mixture}
+ROWS.update({"grid-8000": ("grid", {"steps": 8000}), "grid-r1-alone-8000": ("grid-r1-alone", {"steps": 8000})})
 # Lin et al. (2018), PacGAN, Table 1: (modes, high-quality %, reverse KL), mean of 10 trials.
 PAPER = {
     "ring": {"GAN": (6.3, 98.2, 0.45), "PacGAN2": (7.9, 95.6, 0.07)},
@@ -55,7 +60,7 @@ RESULTS_JSON, RESULTS_MD = HERE / "modes_results.json", HERE / "modes_results.md
 
 def summary(name, seeds):
     """One recipe's row: each seed's measures, and their mean and standard error."""
-    row = {"recipe": name, "seeds": len(seeds), "seconds_median": float(np.median([s["seconds"] for s in seeds]))}
+    row = {"recipe": name, "changes": ROWS[name][1], "seeds": len(seeds), "seconds_median": float(np.median([s["seconds"] for s in seeds]))}
     for key, scale, _ in MEASURES:
         source = "high_quality" if key == "high_quality_pct" else key
         row[key] = dict(zip(("mean", "se"), mean_se([np.nan if s[source] is None else s[source] * scale for s in seeds])))
@@ -70,7 +75,7 @@ def markdown_row(row):
 
 def write(rows):
     """Both results files, the recipes in their order in gan_lib.recipes, the paper's rows after them."""
-    order = list(recipes.RECIPES)
+    order = list(ROWS)
     rows = sorted(rows, key=lambda row: order.index(row["recipe"]))
     paper = [
         {"mixture": mixture, "method": method, "modes": modes, "high_quality_pct": quality, "reverse_kl": kl}
@@ -93,11 +98,11 @@ def write(rows):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recipes", nargs="+", default=[n for n, r in recipes.RECIPES.items() if r.mixture])
+    parser.add_argument("--rows", nargs="+", default=list(ROWS), choices=list(ROWS))
     parser.add_argument("--seeds", type=int, default=10)
     args = parser.parse_args()
-    for name in args.recipes:
-        recipe = recipes.get(name)
+    for name in args.rows:
+        recipe = recipes.get(ROWS[name][0], **ROWS[name][1])
         load_before, seeds = os.getloadavg()[0], []
         for seed in range(args.seeds):
             generated, wall = run(recipe, seed)

@@ -299,6 +299,21 @@ def translation_report(outputs, targets, true_labels, evaluator=None):
     return report
 
 
+def slant(images):
+    """The slant of each digit from its second moments: how far the ink shifts right per pixel upwards
+    (mu11 / mu02 of the ink's distribution, the shear that MNIST's deskewing removes); 0 for an upright digit."""
+    ink = (_as_images(images).astype(np.float64) + 1.0) / 2.0  # 0 for background, 1 for full ink
+    rows, cols = np.indices(ink.shape[1:], dtype=np.float64)
+    mass = ink.sum(axis=(1, 2)) + 1e-12
+    mean_row = (ink * rows).sum(axis=(1, 2)) / mass
+    mean_col = (ink * cols).sum(axis=(1, 2)) / mass
+    drow = rows[None] - mean_row[:, None, None]
+    dcol = cols[None] - mean_col[:, None, None]
+    mu11 = (ink * drow * dcol).sum(axis=(1, 2)) / mass
+    mu02 = (ink * drow**2).sum(axis=(1, 2)) / mass
+    return -mu11 / (mu02 + 1e-12)  # rows grow downwards: ink further right at the top is a negative mu11
+
+
 # --- The quadratic toy ------------------------------------------------------------------------
 
 
@@ -391,6 +406,27 @@ def mixture_metrics(points, mix, radius=3.0):
         "reverse_kl": reverse_kl,
         "mode_histogram": counts.tolist(),
     }
+
+
+def mode_drift(frames, mix, radius=3.0):
+    """How much of a generator's mass on the modes moves between consecutive frames (snapshots of the same
+    fixed noise): the total variation distance between the frames' histograms of high-quality samples over
+    the modes, one value per pair of frames. 0 for a generator that keeps its modes, 1 for one whose
+    high-quality samples all sit on other modes than a frame before; NaN where a frame has none."""
+    histograms = []
+    for frame in frames:
+        nearest, distance = nearest_mode(frame, mix)
+        good = distance <= radius * mix.std
+        counts = np.bincount(nearest[good], minlength=len(mix.modes)).astype(np.float64)
+        histograms.append(counts / counts.sum() if counts.sum() else np.full(len(mix.modes), np.nan))
+    return np.array([0.5 * np.abs(a - b).sum() for a, b in zip(histograms[:-1], histograms[1:])])
+
+
+def gradient_ratio(health):
+    """From a `TrainingHealth` history: the median, over its measurements after the first, of the generator's
+    gradient norm under the non-saturating loss over that under the minimax loss (on the same samples)."""
+    ratios = np.divide(health["g_grad_non_saturating"][1:], health["g_grad_minimax"][1:])
+    return float(np.median(ratios))
 
 
 REAL_MIXTURE_SEED = 2025  # the real reference is the same fresh sample in every run

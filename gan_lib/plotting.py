@@ -56,8 +56,9 @@ def show_images(images, ncols=None, title=None, row_labels=None, ax=None):
 
 
 def plot_history(history, title=None, real_label=1.0, fake_label=0.0):
-    """Loss curves and, against the training step, the discriminator's mean outputs D(x) and D(G(z))
-    or, for WGAN-GP, the critic's Wasserstein estimate and its gradient penalty.
+    """Loss curves and, against the training step, the discriminator's mean outputs D(x) and D(G(z)) (for
+    pix2pix, on real and generated pairs: D(y, x) and D(G(x), x)) or, for WGAN-GP, the critic's Wasserstein
+    estimate and its gradient penalty.
 
     The dashed line is what a discriminator that cannot tell real from generated outputs: the mean of
     its two targets, 0.5 with labels 1 and 0 but 0.45 with a smoothed real label of 0.9. The axis is
@@ -80,8 +81,9 @@ def plot_history(history, title=None, real_label=1.0, fake_label=0.0):
         right.plot(steps, history["gradient_penalty"], label="gradient penalty E[(|grad D| - 1)^2]")
         right.set_yscale("symlog", linthresh=1e-2)
     else:
-        right.plot(steps, history["d_real"], label="D(x), real")
-        right.plot(steps, history["d_fake"], label="D(G(z)), generated")
+        translation = "l1" in history  # pix2pix judges (picture, input) pairs: a real y or G(x), beside x
+        right.plot(steps, history["d_real"], label="D(y, x), real pair" if translation else "D(x), real")
+        right.plot(steps, history["d_fake"], label="D(G(x), x), generated pair" if translation else "D(G(z)), generated")
         undecided = (real_label + fake_label) / 2
         right.axhline(undecided, color="gray", lw=0.8, ls="--", label=f"{undecided:g}: cannot tell")
         values = np.concatenate([np.asarray(history["d_real"], float), np.asarray(history["d_fake"], float), [undecided]])

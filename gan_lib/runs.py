@@ -8,12 +8,13 @@ import dataclasses
 import json
 import pathlib
 import time
+from typing import NamedTuple
 
 import keras
 import numpy as np
 
 from gan_lib import data, metrics, plotting, recipes, training
-from gan_lib.callbacks import Checkpoint, Snapshots, StepHistory, global_step, remove_checkpoint
+from gan_lib.callbacks import Checkpoint, Snapshots, StepHistory, TrainingHealth, global_step, mixture_coverage, remove_checkpoint
 from gan_lib.files import atomic_path
 
 SNAPSHOT_SEED = 1234
@@ -113,7 +114,8 @@ def progress_frames(recipe, snapshots):
 
 
 def measure(recipe, gan, n=10000):
-    """Measured quality of the trained generator beside the same measure on real data."""
+    """Measured quality of the trained generator beside the same measure on real data (and, for MNIST with a
+    moving average, of the raw generator: `raw_generator`)."""
     if recipe.toy:
         return metrics.toy_report(gan.generate(n), scale=recipe.scale)
     if recipe.mixture:  # 2,500 samples, as in the protocol of the papers we compare with
@@ -121,10 +123,11 @@ def measure(recipe, gan, n=10000):
     if recipe.translation:  # every test digit's input translated, judged against its truth and true class
         inputs, targets, labels = translation_examples(recipe, n)
         return metrics.translation_report(gan.generate(noise=inputs), targets, labels)
-    if recipe.conditional:
-        labels = np.arange(n) % data.NUM_CLASSES
-        return metrics.mnist_report(gan.generate(n, labels=labels), labels_asked=labels)
-    return metrics.mnist_report(gan.generate(n))
+    labels = np.arange(n) % data.NUM_CLASSES if recipe.conditional else None
+    report = metrics.mnist_report(gan.generate(n, labels=labels), labels_asked=labels)
+    if gan.ema_generator is not None:  # what the moving average buys: the generator being trained, on the same noise
+        report["raw_generator"] = metrics.mnist_report(gan.generate(n, labels=labels, averaged=False), labels_asked=labels)["generated"]
+    return report
 
 
 def _check_resume(out, config, resume):
@@ -201,6 +204,30 @@ def train(recipe, out, seed=0, resume=False, verbose="auto"):
     write_json(out / "metrics.json", report)
     remove_checkpoint(out / "checkpoint")
     return report
+
+
+class Watched(NamedTuple):
+    """A mixture run trained in memory with its health panel and snapshots (`train_watched`)."""
+
+    gan: object
+    health: TrainingHealth
+    snapshots: Snapshots
+    measured: dict  # the papers' measures of MIXTURE_SAMPLES samples of the averaged generator
+    seconds: float
+
+
+def train_watched(recipe, seed=0, every=500):
+    """Train a mixture recipe as `train` does, in memory, with a `TrainingHealth` panel measured every `every`
+    steps and fixed-noise snapshots: what notebook 05 and benchmarks/failures.py watch a failing game with."""
+    mix = data.mixture(recipe.mixture)
+    keras.utils.set_random_seed(seed)
+    gan = recipes.build(recipe, seed=seed)
+    health = TrainingHealth(data.mixture_samples(mix, 256, seed=5), every=every, coverage=mixture_coverage(mix))
+    snapshots = Snapshots(*snapshot_inputs(recipe, gan.latent_dim), every=recipe.snapshot_every)
+    start = time.perf_counter()
+    recipes.fit(gan, recipe, recipes.dataset(recipe, seed), callbacks=[health, snapshots], verbose=0)
+    seconds = time.perf_counter() - start
+    return Watched(gan, health, snapshots, metrics.mixture_metrics(gan.generate(MIXTURE_SAMPLES), mix), seconds)
 
 
 def load_run(run_dir):

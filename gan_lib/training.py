@@ -515,13 +515,21 @@ class WassersteinGAN(GAN):
         """Per-example (|grad D(x_hat)| - 1)^2 on random points between real and generated samples."""
         return ops.square(self.interpolate_gradient_norms(real, fake, labels) - 1.0)
 
-    def interpolate_gradient_norms(self, real, fake, labels=None):
+    def interpolate_gradient_norms(self, real, fake, labels=None, seed=None):
         """|grad D(x_hat)| at x_hat = real + alpha (fake - real), one alpha ~ U(0, 1) per pair, the norm
-        taken over all that the critic judges at once (a sample, or a pack)."""
+        taken over all that the critic judges at once (a sample, or a pack). The alphas come from the
+        training's noise stream, or with an integer `seed` from that seed alone (a measurement)."""
         real, fake = ops.convert_to_tensor(real, "float32"), ops.convert_to_tensor(fake, "float32")
         broadcast = (1,) * (len(real.shape) - 1)
-        alpha = backends.replica_share(lambda n: keras.random.uniform((n, *broadcast), seed=self.seed_generator), ops.shape(real)[0])
+        draw = self.seed_generator if seed is None else seed
+        alpha = backends.replica_share(lambda n: keras.random.uniform((n, *broadcast), seed=draw), ops.shape(real)[0])
         return self.judge_with_gradient_norms(real + alpha * (fake - real), labels)[1]
+
+    def critic_slopes(self, real, seed=0):
+        """|grad D| at points between `real` samples and as many of the generator being trained, drawn with
+        `seed`: the slope the penalty holds near 1, measured without touching the training's noise stream."""
+        fake = self.generate(len(real), seed=seed, averaged=False)
+        return ops.convert_to_numpy(self.interpolate_gradient_norms(real, fake, seed=seed))
 
 
 class ConditionalWassersteinGAN(WassersteinGAN, ConditionalGAN):

@@ -199,3 +199,11 @@ def test_save_figure_writes_a_png_and_closes_the_figure(tmp_path):
     assert not plt.fignum_exists(fig.number)
     picture = iio.imread(tmp_path / "losses.png")
     assert picture.ndim == 3 and picture.shape[0] > 100
+
+
+def test_plot_history_of_pix2pix_names_the_pairs_its_discriminator_judges():
+    history = {"step": [1, 2], "d_loss": [1.3, 1.2], "g_loss": [0.8, 0.9], "l1": [0.2, 0.1], "d_real": [0.6, 0.6], "d_fake": [0.4, 0.4]}
+    fig = plot_history(history)
+    labels = [text.get_text() for text in fig.axes[1].get_legend().get_texts()]
+    assert labels[:2] == ["D(y, x), real pair", "D(G(x), x), generated pair"]
+    plt.close(fig)

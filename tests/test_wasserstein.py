@@ -157,3 +157,14 @@ def test_the_health_probe_of_the_js_game_is_refused_with_what_to_watch_instead(t
     gan = WassersteinGAN(*tiny_models(), seed=0)
     with pytest.raises(ValueError, match="watch its logged `wasserstein`"):
         gan.probe(np.zeros((2, *tiny.image_shape)), np.zeros((2, tiny.latent_dim)))
+
+
+def test_critic_slopes_measure_without_drawing_from_the_training_noise_stream():
+    keras.utils.set_random_seed(0)
+    gan = WassersteinGAN(models.mlp_generator(8, (16,)), models.mlp_discriminator(hidden=(16,)), seed=0)
+    real = np.random.default_rng(0).uniform(-1, 1, (32, 28, 28)).astype("float32")
+    state = keras.ops.convert_to_numpy(gan.seed_generator.state).copy()
+    slopes = gan.critic_slopes(real, seed=3)
+    assert slopes.shape == (32,) and np.all(slopes > 0)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(gan.seed_generator.state), state)
+    np.testing.assert_allclose(gan.critic_slopes(real, seed=3), slopes, rtol=1e-6)  # the same seed, the same points
