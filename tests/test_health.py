@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from gan_lib import data, recipes
+from gan_lib import data, recipes, runs
 from gan_lib.callbacks import TrainingHealth, class_coverage, mixture_coverage
 from gan_lib.training import GAN
 
@@ -110,3 +110,15 @@ def test_health_on_a_packed_mixture_gan_from_uniform_noise():
     assert health.history["step"] == [0, 2, 4, 6]
     assert all(len(counts) == 8 and sum(counts) <= 50 for counts in health.history["coverage"])
     assert all(0.0 < d < 1.0 for d in health.history["d_fake"])
+
+
+def test_a_watched_run_trains_exactly_as_an_unwatched_one():
+    """The health panel and the snapshots only look: the same seed gives the same generator with and without them."""
+    recipe = recipes.get("ring", steps=200, snapshot_every=100, checkpoint_every=200, steps_per_execution=50)
+    watched = runs.train_watched(recipe, seed=3, every=100)
+    keras.utils.set_random_seed(3)
+    plain = recipes.build(recipe, seed=3)
+    recipes.fit(plain, recipe, recipes.dataset(recipe, 3), verbose=0)
+    np.testing.assert_array_equal(watched.gan.generate(100), plain.generate(100))
+    assert watched.health.history["step"] == [0, 100, 200] and watched.snapshots.steps == [0, 100, 200]
+    assert watched.measured["n"] == runs.MIXTURE_SAMPLES and set(watched.measured) >= {"modes", "high_quality", "reverse_kl"}

@@ -267,3 +267,18 @@ def test_loss_beside_quality_pairs_interval_means_with_the_measurements_after_th
     assert tracked["frechet_distance"] == pytest.approx([40.0, 10.0, 20.0])
     # ranks (2, 0.5, 0.5) against (2, 0, 1): covariance 1.5, variances 1.5 and 2
     assert tracked["rank_correlation"] == pytest.approx(np.sqrt(3.0) / 2.0)
+
+
+def test_slant_is_the_shift_of_the_ink_per_pixel_upwards():
+    upright, leaning_right, leaning_left = -np.ones((3, 28, 28), np.float32)
+    for row in range(4, 24):
+        upright[row, 14] = 1.0
+        leaning_right[row, 14 + (14 - row) // 2] = 1.0  # half a pixel right for every pixel up
+        leaning_left[row, 14 - (14 - row) // 2] = 1.0
+    slants = metrics.slant(np.stack([upright, leaning_right, leaning_left]))
+    assert slants[0] == pytest.approx(0.0, abs=1e-9)
+    assert slants[1] == pytest.approx(0.5, abs=0.02) and slants[2] == pytest.approx(-slants[1])
+
+
+def test_slant_of_uint8_digits_is_that_of_their_scaled_images(mnist):
+    np.testing.assert_allclose(metrics.slant(mnist.x_test[:20]), metrics.slant(data.scale_images(mnist.x_test[:20])), rtol=1e-5)

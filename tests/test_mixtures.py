@@ -63,3 +63,19 @@ def test_mixture_report_puts_real_data_beside_generated():
     report = metrics.mixture_report(np.tile(ring.modes[0], (200, 1)), ring)
     assert report["generated"]["modes"] == 1 and report["real"]["modes"] == 8
     assert report["real"]["n"] == 200
+
+
+def test_mode_drift_counts_the_mass_on_the_modes_that_moves():
+    ring = data.mixture("ring")
+    on = lambda counts: np.concatenate([np.repeat(ring.modes[k][None], n, axis=0) for k, n in enumerate(counts)])
+    off = np.zeros((50, 2))  # the centre: no mode's high-quality sample
+    frames = [on([100, 0, 0, 0, 0, 0, 0, 0]), np.concatenate([on([50, 50, 0, 0, 0, 0, 0, 0]), off]),
+              on([0, 0, 100, 0, 0, 0, 0, 0]), off]
+    drift = metrics.mode_drift(frames, ring)
+    np.testing.assert_allclose(drift[:2], [0.5, 1.0])  # half the mass moved, then all of it; the bridge is not counted
+    assert np.isnan(drift[2])  # a frame with no sample on a mode
+
+
+def test_gradient_ratio_is_the_median_ratio_after_the_first_measurement():
+    health = {"g_grad_non_saturating": [100.0, 2.0, 9.0, 4.0], "g_grad_minimax": [1.0, 1.0, 1.0, 2.0]}
+    assert metrics.gradient_ratio(health) == 2.0  # the ratios 2, 9 and 2; the untrained first one left out
