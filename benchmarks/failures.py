@@ -17,7 +17,7 @@ import os
 import pathlib
 import time
 
-from gan_lib import claims, data, metrics, recipes, runs  # first: TensorFlow then starts without its C++ log
+from gan_lib import claims, metrics, recipes, runs  # first: TensorFlow then starts without its C++ log
 
 import numpy as np
 
@@ -48,7 +48,7 @@ def measure(name, seed):
         "seconds": round(watched.seconds, 1),
         "median_d_fake": float(np.median(health["d_fake"][1:])),
         "gradient_ratio": metrics.gradient_ratio(health),
-        "mode_drift": second_half_drift(watched.snapshots, data.mixture(recipe.mixture)),
+        "mode_drift": second_half_drift(watched.snapshots, recipe.task.mix),
         **{key: watched.measured[key] for key in ("modes", "high_quality", "reverse_kl")},
     }
 

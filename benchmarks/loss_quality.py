@@ -27,7 +27,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 def loss_beside_quality(name, measurements, seed=0):
     """Train recipe `name`; return its loss and Fréchet distance at each measurement and their rank correlation."""
     recipe = recipes.get(name)
-    loss_key = "wasserstein" if recipe.game == "wgan-gp" else "d_loss"
+    loss_key = "wasserstein" if recipe.game.kind == "wgan-gp" else "d_loss"
     keras.utils.set_random_seed(seed)
     gan = recipes.build(recipe, seed=seed)
     history, trace = StepHistory(), QualityTrace(every=recipe.steps // measurements, n=2000, seed=seed)
@@ -47,7 +47,7 @@ def loss_beside_quality(name, measurements, seed=0):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    mnist = [name for name, recipe in recipes.RECIPES.items() if not recipe.points and not recipe.conditional]
+    mnist = [name for name, recipe in recipes.RECIPES.items() if recipe.task.kind == "digits" and not recipe.task.conditional]
     parser.add_argument("--recipes", nargs="+", default=["mnist-wgan", "mnist-gan"], choices=mnist)
     parser.add_argument("--measurements", type=int, default=10)
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])

@@ -28,7 +28,7 @@ import numpy as np
 HERE = pathlib.Path(__file__).resolve().parent
 # Each row: (recipe, changes). The recipes with their defaults, then notebook 05's live runs: the plain grid GAN
 # and the same with R1, at the 8,000 steps the notebook trains.
-ROWS = {name: (name, {}) for name, recipe in recipes.RECIPES.items() if recipe.mixture}
+ROWS = {name: (name, {}) for name, recipe in recipes.RECIPES.items() if recipe.task.kind == "mixture"}
 ROWS.update({"grid-8000": ("grid", {"steps": 8000}), "grid-r1-alone-8000": ("grid-r1-alone", {"steps": 8000})})
 # Lin et al. (2018), PacGAN, Table 1: (modes, high-quality %, reverse KL), mean of 10 trials.
 PAPER = {

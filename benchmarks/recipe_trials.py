@@ -191,7 +191,7 @@ def describe(recipe):
     lr += " decaying linearly to 0" if recipe in (CANDIDATES[n] for n in LINEAR_DECAY) else ""
     lr += f" (beta_2 {recipe.beta_2:g})" if recipe.beta_2 != TODAY.beta_2 else ""
     described = f"batch {recipe.batch_size}, G {g}, D {d}, Adam {lr}, real label {recipe.real_label}, EMA {recipe.ema_decay}"
-    if recipe.network == "dcgan":
+    if recipe.network.kind == "dcgan":
         extras = [f"R1 {recipe.r1_weight:g}" if recipe.r1_weight else "", f"G {recipe.g_activation}",
                   f"D dropout {recipe.d_dropout:g}" if recipe.d_dropout else "", f"kernel {recipe.kernel_size}",
                   f"G dense {'-'.join(map(str, recipe.g_dense))}" if recipe.g_dense else "",

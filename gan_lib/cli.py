@@ -1,10 +1,13 @@
-"""`python -m gan_lib train|sample`: train a notebook's GAN from the shell, or sample a trained one."""
+"""`python -m gan_lib train|sample`: train a notebook's GAN from the shell, or sample a trained one.
+
+Every option of `train` sets one option of the recipe by its flat name (`gan_lib.recipes`); an option that the
+recipe's task, networks or game does not hold is refused in one line that names the one that does.
+"""
 
 import argparse
-import json
 import sys
 
-from gan_lib import data, models, recipes, runs, training
+from gan_lib import data, models, options, recipes, runs, training
 
 # Command-line options that change a recipe's field: (flag, field, type, help).
 RECIPE_OPTIONS = (
@@ -32,7 +35,7 @@ RECIPE_OPTIONS = (
 CHOICES = {
     "--optimizer": recipes.OPTIMIZERS,
     "--generator-loss": training.GENERATOR_LOSSES,
-    "--g-activation": tuple(recipes.ACTIVATIONS),
+    "--g-activation": tuple(options.ACTIVATIONS),
     "--corruption": tuple(data.CORRUPTIONS),
     "--patch-size": models.PATCH_SIZES,
 }
@@ -76,16 +79,22 @@ def recipe_changes(args):
     return changes
 
 
+FLAGS = {field: flag for flag, field, _, _ in RECIPE_OPTIONS if field} | {
+    "g_learning_rate": "--lr", "d_sees_input": "--unconditional-d"}
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         if args.command == "train":
-            recipe = recipes.get(args.config, **recipe_changes(args))
+            try:
+                recipe = recipes.get(args.config, **recipe_changes(args))
+            except recipes.ForeignOption as err:  # said with the flag the user typed
+                raise ValueError(f"{FLAGS.get(err.option, err.option)}: {err}") from err
             out = args.out or f"runs/{args.config}"
             verbose = 1 if sys.stdout.isatty() else 2  # a progress bar on a terminal, a line per epoch in a log
             report = runs.train(recipe, out, seed=args.seed, resume=args.resume, verbose=verbose)
-            print(json.dumps(report, indent=2))
-            print(f"wrote {', '.join(runs.ARTEFACTS)} to {out}")
+            print(runs.summary(report, out))
             if report["diverged"]:
                 print(f"error: {report['diverged']}", file=sys.stderr)
                 return 1

@@ -49,13 +49,14 @@ def load(name):
     fix = f"re-make it with `{command(name)}` (the recipe's full run: {recipes.get(name).steps:,} steps)"
     try:
         arrays = read_arrays(file)
-        config = runs.with_defaults(json.loads(str(arrays["config"])))
+        config = json.loads(str(arrays["config"]))
+        made = recipes.Recipe.from_config(config)  # today's layout, or the flat one the file may have been made in
         report = json.loads(str(arrays["report"]))
     except Exception as err:  # noqa: BLE001 - missing, damaged, or without its notes
         raise PretrainedFileError(f"{file}: not a readable shipped run ({type(err).__name__}: {err}); {fix}") from err
     # The recipe and seed, not the backend that trained it: the generator's weights load on every backend.
-    expected = runs.run_config(recipes.get(name), SEED)
-    changed = sorted(k for k in expected.keys() | config.keys() if k != "backend" and expected.get(k) != config.get(k))
+    expected, saved = {**recipes.get(name).fields(), "seed": SEED}, {**made.fields(), "seed": config.get("seed")}
+    changed = sorted(k for k in expected.keys() | saved.keys() if expected.get(k) != saved.get(k))
     if changed:
         raise PretrainedFileError(f"{file}: made with another {name} recipe (differs in {', '.join(changed)}); {fix}")
     generator, _ = recipes.build_models(recipes.get(name))

@@ -1,29 +1,50 @@
-"""Recipes: the hyper-parameters of each notebook's GAN, shared by the notebook and the CLI.
+"""Recipes: everything that defines a training run, shared by the notebooks and the command line.
 
-`get("mnist-gan")` returns the defaults a notebook trains with; `get("mnist-gan", steps=20000)`
-trains longer. `build(recipe)` returns the compiled GAN, `dataset(recipe)` its real data.
+A recipe holds the fields every run has (steps, batch, the optimizers and their rates, the moving average, how
+often to snapshot and checkpoint) beside three small groups of options: its task (the kind of data,
+`gan_lib.tasks`), its networks and its game (`gan_lib.options`). `get("mnist-gan")` returns the defaults a
+notebook trains with; `get("mnist-gan", steps=20000)` trains longer. Every option keeps one flat name, routed
+to the group that holds it: `get("grid", pack=2)`, `recipe.replace(gp_weight=0.0)`, `recipe.real_label`.
+`build(recipe)` returns the compiled GAN, `dataset(recipe)` its real data. A new recipe is one entry in RECIPES.
 """
 
 import dataclasses
 import itertools
+import json
 
 import keras
 
-from gan_lib import backends, data, environment, models, training
+from gan_lib import backends, environment, options, tasks, training
+from gan_lib.options import ACTIVATIONS, GAMES, NETWORKS  # noqa: F401 - what the command line offers
+
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+LR_DECAYS = (None, "cosine")
+GROUPS = {"task": tasks.TASKS, "network": NETWORKS, "game": GAMES}  # a recipe's three groups and their kinds
+
+
+class ForeignOption(ValueError):
+    """An option that no group of the recipe holds; the message names the group that does."""
+
+    def __init__(self, name, recipe_name, groups):
+        self.option = name
+        owners = [f"the {kind} {cls.group}" for registry in GROUPS.values() for kind, cls in registry.items() if name in cls.names()]
+        mine = ", ".join(f"the {group.kind} {group.group}" for group in groups)
+        where = f"an option of {' or '.join(owners)}" if owners else "no option of any recipe"
+        super().__init__(f"{name} is {where}; {recipe_name} has {mine}")
 
 
 @dataclasses.dataclass(frozen=True)
 class Recipe:
-    """Everything that defines one training run (seed aside)."""
+    """Everything that defines one training run (seed aside): its groups, then the fields every run has."""
 
     name: str
+    task: tasks.Task
+    network: options.Options
+    game: options.Options
     steps: int
     batch_size: int
-    latent_dim: int  # the size of z (0 for pix2pix, whose generator's input is a picture)
-    g_hidden: tuple  # hidden layer sizes, or for network="dcgan" or "unet" the channel widths
-    d_hidden: tuple
-    network: str = "mlp"  # one of NETWORKS: "mlp" (perceptrons), "dcgan" (convolutions) or "unet" (pix2pix's U-Net and PatchGAN)
-    jit_compile: bool = True  # XLA: faster for the perceptrons; on a CPU, far slower for the DCGAN's convolutions
+    latent_dim: int  # the size of z (0 where the generator's input is a picture: pix2pix)
+    noise: str = "normal"  # z's distribution, one of training.NOISE
     optimizer: str = "adam"  # one of OPTIMIZERS: Adam with beta_1, RMSprop, or SGD with momentum
     g_learning_rate: float = 2e-4
     d_learning_rate: float = 2e-4
@@ -32,66 +53,149 @@ class Recipe:
     momentum: float = 0.0  # SGD only
     lr_decay: str = None  # None (constant) or "cosine": from the learning rate down to 0 at the last step
     d_steps: int = 1  # discriminator (critic) updates per generator update
-    game: str = "gan"  # one of GAMES: "gan" (Jensen-Shannon, GAN), "wgan-gp" (WassersteinGAN) or "pix2pix" (Pix2Pix)
-    gp_weight: float = 10.0  # the gradient penalty's weight (WGAN-GP only)
-    r1_weight: float = 0.0  # R1: the weight of |grad D(x)|^2 on real samples (GAN only; 0 is none)
-    simultaneous: bool = False  # both updates from one generated batch (GAN.simultaneous_step)
-    generator_loss: str = "non-saturating"
-    batch_norm: bool = True
-    g_activation: str = "leaky_relu"  # one of ACTIVATIONS: the generator's hidden units (DCGAN's paper: "relu")
-    d_dropout: float = 0.0  # dropout after each hidden layer of the discriminator, in training only
-    kernel_size: int = 4  # the DCGAN's convolution kernels (the TensorFlow tutorial's: 5)
-    g_dense: tuple = ()  # the DCGAN generator's hidden Dense layers before its 7x7 map (InfoGAN's: (1024,))
-    d_dense: tuple = ()  # the DCGAN discriminator's hidden Dense layers before its logit (InfoGAN's: (1024,))
-    noise: str = "normal"
-    real_label: float = 1.0
-    fake_label: float = 0.0
-    ema_decay: float = None
-    conditional: bool = False
-    mixture: str = None  # "ring" or "grid": 2-D points from a mixture of Gaussians (data.MIXTURES)
-    pack: int = 1  # samples the discriminator judges at once (PacGAN); 1 is the plain game
+    ema_decay: float = None  # a moving average of the generator's weights, for sampling (None: none)
+    jit_compile: bool = True  # XLA: faster for the perceptrons; on a CPU, far slower for convolutions
     steps_per_execution: int = training.DEFAULT_STEPS_PER_EXECUTION
     snapshot_every: int = 500
     checkpoint_every: int = 1000
-    scale: float = 100.0  # the toy's x range
-    corruption: str = "bottom-half"  # pix2pix: what the input hides (one of data.CORRUPTIONS)
-    l1_weight: float = 100.0  # pix2pix: the weight of L1 in the generator's loss (the paper's lambda)
-    gan_weight: float = 1.0  # pix2pix: the weight of the cGAN loss in the generator's loss (0: L1 alone)
-    patch_size: int = 10  # pix2pix: the pixels each of the discriminator's logits sees (models.PATCH_SIZES)
-    d_sees_input: bool = True  # pix2pix: the discriminator judges (output, input) pairs (False: outputs alone)
+
+    def __post_init__(self):
+        _check(self)
+
+    def __getattr__(self, name):
+        """A group's option by its flat name: `recipe.real_label` is `recipe.game.real_label`."""
+        if name.startswith("__") or name in ("task", "network", "game"):
+            raise AttributeError(name)
+        for group in (self.task, self.network, self.game):
+            if name in group.names():
+                return getattr(group, name)
+        raise AttributeError(f"{self.name}: {ForeignOption(name, self.name, self.groups)}")
 
     @property
-    def toy(self):
-        return self.name == "toy"
-
-    @property
-    def translation(self):
-        """Whether the recipe translates pictures into pictures (pix2pix) rather than drawing from noise."""
-        return self.game == "pix2pix"
+    def groups(self):
+        return (self.task, self.network, self.game)
 
     @property
     def points(self):
-        """Whether samples are 2-D points (the toy or a mixture) rather than images."""
-        return self.toy or self.mixture is not None
+        """Whether samples are 2-D points rather than pictures."""
+        return self.task.points
+
+    def fields(self):
+        """Every option as a flat dict: the common fields, each group's kind and its options."""
+        common = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in GROUPS}
+        kinds = {"task": self.task.kind, "network": self.network.kind, "game": self.game.kind}
+        return {**common, **kinds, **{k: v for group in self.groups for k, v in group.fields().items()}}
+
+    def config(self):
+        """The recipe as JSON-ready values, each group with its kind: what run.json stores."""
+        common = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in GROUPS}
+        return {**json.loads(json.dumps(common)), **{group: getattr(self, group).config() for group in GROUPS}}
 
     def replace(self, **changes):
-        """A copy with some fields changed, checked like `get`."""
-        return _checked(dataclasses.replace(self, **changes))
+        """A copy with some options changed, each by its flat name, checked like `get`. A group changes kind by
+        name (`network="dcgan"`, `game="wgan-gp"`), keeping the options both kinds share."""
+        common = {f.name for f in dataclasses.fields(self)} - set(GROUPS)
+        groups = {name: getattr(self, name) for name in GROUPS}
+        for name in GROUPS:
+            if name in changes:
+                groups[name] = _switched(groups[name], changes.pop(name), GROUPS[name])
+        by_group = {name: {} for name in GROUPS}
+        for option in [k for k in changes if k not in common]:
+            owner = next((name for name, group in groups.items() if option in group.names()), None)
+            if owner is None:
+                raise ForeignOption(option, changes.get("name", self.name), tuple(groups.values()))
+            by_group[owner][option] = changes.pop(option)
+        groups = {name: dataclasses.replace(group, **by_group[name]) if by_group[name] else group for name, group in groups.items()}
+        return dataclasses.replace(self, **changes, **groups)
+
+    @classmethod
+    def from_config(cls, config):
+        """The recipe a run.json (or a shipped file) holds, in today's layout or in the flat one of runs written
+        before recipes had groups (every option at the top level)."""
+        config = {k: v for k, v in config.items() if k not in ("seed", "backend")}
+        if not isinstance(config.get("task"), dict):
+            config = _grouped(config)
+        groups = {name: GROUPS[name][config[name]["kind"]](**{k: v for k, v in config[name].items() if k != "kind"}) for name in GROUPS}
+        common = {k: v for k, v in config.items() if k not in GROUPS}
+        return cls(**common, **groups)
+
+
+def _switched(group, kind, registry):
+    """`group` as another kind of its registry (given by name), with the options both kinds hold."""
+    if isinstance(kind, options.Options):
+        return kind
+    if kind not in registry:
+        raise ValueError(f"{group.group} must be one of {', '.join(registry)}, got {kind!r}")
+    new = registry[kind]
+    return group if new is type(group) else new(**{k: v for k, v in group.fields().items() if k in new.names()})
+
+
+def _grouped(flat):
+    """A flat run configuration (the layout before recipes had groups) as today's: the task, networks and game
+    it trained, each with the options that kind holds (the others had no effect on the run)."""
+    game = flat.get("game", "gan")
+    if flat.get("name") == "toy":
+        task = {"kind": "curve", "scale": flat.get("scale", 100.0)}
+    elif flat.get("mixture"):
+        task = {"kind": "mixture", "mixture": flat["mixture"]}
+    elif game == "pix2pix":
+        task = {"kind": "pairs", "corruption": flat.get("corruption", "bottom-half")}
+    else:
+        task = {"kind": "digits", "conditional": bool(flat.get("conditional", False))}
+    grouped = {"task": task}
+    for name, kind in (("network", flat.get("network", "mlp")), ("game", game)):
+        cls = GROUPS[name][kind]
+        grouped[name] = {"kind": kind, **{k: flat[k] for k in cls.names() if k in flat}}
+    common = {f.name for f in dataclasses.fields(Recipe)} - set(GROUPS)
+    return {**{k: v for k, v in flat.items() if k in common}, **grouped}
+
+
+def _check(recipe):
+    """The checks that span the groups and the common fields (each group checks its own)."""
+    if recipe.network.kind not in recipe.task.networks:
+        raise ValueError(f"the {recipe.task.kind} task takes {' or '.join(recipe.task.networks)} networks, got {recipe.network.kind}")
+    if recipe.game.inputs != recipe.task.inputs:
+        raise ValueError(f"the {recipe.game.kind} game's generator draws from {recipe.game.inputs}, the {recipe.task.kind} "
+                         f"task's from {recipe.task.inputs}: choose a game that plays on the task")
+    for name in ("steps", "batch_size", "d_steps", "steps_per_execution"):
+        value = getattr(recipe, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if recipe.task.inputs == "noise" and (not isinstance(recipe.latent_dim, int) or recipe.latent_dim <= 0):
+        raise ValueError(f"latent_dim must be a positive int, got {recipe.latent_dim!r}")
+    if recipe.task.inputs != "noise" and recipe.latent_dim != 0:
+        raise ValueError(f"the {recipe.task.kind} task's generator draws from {recipe.task.inputs}, not from z: latent_dim must be 0, got {recipe.latent_dim!r}")
+    for name in ("g_learning_rate", "d_learning_rate"):
+        if not getattr(recipe, name) > 0:
+            raise ValueError(f"{name} must be positive, got {getattr(recipe, name)!r}")
+    for name in ("beta_1", "beta_2", "momentum"):
+        if not 0.0 <= getattr(recipe, name) < 1.0:
+            raise ValueError(f"{name} must be in [0, 1), got {getattr(recipe, name)!r}")
+    if recipe.lr_decay not in LR_DECAYS:
+        raise ValueError(f"lr_decay must be one of {LR_DECAYS}, got {recipe.lr_decay!r}")
+    if recipe.optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {recipe.optimizer!r}")
+    if recipe.noise not in training.NOISE:
+        raise ValueError(f"noise must be one of {', '.join(training.NOISE)}, got {recipe.noise!r}")
+    if recipe.ema_decay is not None and not 0.0 < recipe.ema_decay < 1.0:
+        raise ValueError(f"ema_decay must be None or in (0, 1), got {recipe.ema_decay!r}")
+    for group in recipe.groups:
+        group.check_recipe(recipe)
 
 
 RECIPES = {
     "toy": Recipe(
         name="toy",
+        task=tasks.QuadraticCurve(),
+        network=options.Perceptrons(g_hidden=(16, 16), d_hidden=(16, 16), batch_norm=False),
+        game=options.GanGame(),
         steps=6000,
         batch_size=256,
         latent_dim=2,
-        g_hidden=(16, 16),
-        d_hidden=(16, 16),
+        noise="uniform",
         optimizer="rmsprop",
         g_learning_rate=1e-3,
         d_learning_rate=1e-3,
-        batch_norm=False,
-        noise="uniform",
         steps_per_execution=10,
         snapshot_every=300,
         checkpoint_every=1000,
@@ -102,14 +206,14 @@ RECIPES = {
     # about 3.5 minutes on a 2-core CPU.
     "mnist-gan": Recipe(
         name="mnist-gan",
+        task=tasks.Digits(),
+        network=options.Perceptrons(g_hidden=(256, 512, 1024), d_hidden=(512, 256)),
+        game=options.GanGame(real_label=0.9),
         steps=16000,
         batch_size=128,
         latent_dim=100,
-        g_hidden=(256, 512, 1024),
-        d_hidden=(512, 256),
         g_learning_rate=8e-4,
         d_learning_rate=8e-4,
-        real_label=0.9,
         ema_decay=0.9995,
         snapshot_every=1000,
         checkpoint_every=2000,
@@ -120,9 +224,7 @@ RECIPES = {
 # the run's 8,000: the warm-up sets the average's span throughout, about the last ninth of the steps so far.
 # Batch 64 makes 1.6x the steps per second of batch 128 on a 2-core CPU and still meets every quality bar at
 # 8,000 steps (benchmarks/recipe_trials.md).
-RECIPES["mnist-cgan"] = dataclasses.replace(
-    RECIPES["mnist-gan"],
-    name="mnist-cgan",
+RECIPES["mnist-cgan"] = RECIPES["mnist-gan"].replace(name="mnist-cgan",
     steps=8000,
     batch_size=64,
     ema_decay=0.999,
@@ -139,24 +241,23 @@ RECIPES["mnist-cgan"] = dataclasses.replace(
 # or batch 512 with three layers gave packed seed 1 at most 94.6 %, four layers 96.8 % in 20,000 steps.
 RECIPES["ring"] = Recipe(
     name="ring",
-    mixture="ring",
+    task=tasks.GaussianMixture("ring"),
+    network=options.Perceptrons(g_hidden=(128, 128, 128, 128), d_hidden=(128, 128, 128), batch_norm=False),
+    game=options.GanGame(),
     steps=20000,
     batch_size=256,
     latent_dim=2,
-    g_hidden=(128, 128, 128, 128),
-    d_hidden=(128, 128, 128),
     g_learning_rate=1e-3,
     d_learning_rate=1e-3,
     lr_decay="cosine",
-    batch_norm=False,
     ema_decay=0.999,
     snapshot_every=1000,
     checkpoint_every=5000,
 )
-RECIPES["grid"] = dataclasses.replace(RECIPES["ring"], name="grid", mixture="grid", g_hidden=(128, 128, 128))
+RECIPES["grid"] = RECIPES["ring"].replace(name="grid", mixture="grid", g_hidden=(128, 128, 128))
 # PacGAN2 (Lin et al. 2018): the same networks and schedule, the discriminator judging packs of two.
-RECIPES["ring-pacgan"] = dataclasses.replace(RECIPES["ring"], name="ring-pacgan", pack=2)
-RECIPES["grid-pacgan"] = dataclasses.replace(RECIPES["grid"], name="grid-pacgan", pack=2)
+RECIPES["ring-pacgan"] = RECIPES["ring"].replace(name="ring-pacgan", pack=2)
+RECIPES["grid-pacgan"] = RECIPES["grid"].replace(name="grid-pacgan", pack=2)
 # The plain grid GAN from uniform noise on a square, of which the 5 x 5 grid is a tiling (from normal
 # noise the outer modes must come from the Gaussian's thin tails). With `grid`'s networks and rates it
 # covered 21.3 modes over ten seeds (85.6 % of high quality). A fourth hidden layer at equal rates
@@ -166,8 +267,7 @@ RECIPES["grid-pacgan"] = dataclasses.replace(RECIPES["grid"], name="grid-pacgan"
 # missing single modes. A slower discriminator instead (5e-4 or 7e-4) covered all 25 modes on some
 # seeds and none on others, where it never told the grid from the generator's even spread over the
 # square (its loss stayed at log 4).
-RECIPES["grid-uniform"] = dataclasses.replace(
-    RECIPES["grid"], name="grid-uniform", noise="uniform", g_hidden=(128, 128, 128, 128), g_learning_rate=7e-4
+RECIPES["grid-uniform"] = RECIPES["grid"].replace(name="grid-uniform", noise="uniform", g_hidden=(128, 128, 128, 128), g_learning_rate=7e-4
 )
 # The project's best grid recipe: `grid-uniform`'s noise and four-layer generator, both networks at
 # 1e-3, batch 128, and R1 (Mescheder et al. 2018) of weight 1, a penalty on the discriminator's
@@ -179,9 +279,7 @@ RECIPES["grid-uniform"] = dataclasses.replace(
 # modes, 92.1 % and reverse KL 0.008 over ten seeds at 20,000 steps (61 s per run), and 25.0, 94.1 %
 # and 0.007 at 26,000 (about 85 s). Batch 128 pays for the penalty's second pass through the
 # discriminator.
-RECIPES["grid-r1"] = dataclasses.replace(
-    RECIPES["grid"],
-    name="grid-r1",
+RECIPES["grid-r1"] = RECIPES["grid"].replace(name="grid-r1",
     noise="uniform",
     g_hidden=(128, 128, 128, 128),
     batch_size=128,
@@ -190,18 +288,16 @@ RECIPES["grid-r1"] = dataclasses.replace(
 )
 # R1 alone: `grid` with `grid-r1`'s penalty and nothing else of it (normal noise, three layers, batch 64,
 # 20,000 steps), so that the benchmark separates what the penalty does from what the rest of `grid-r1` does.
-RECIPES["grid-r1-alone"] = dataclasses.replace(RECIPES["grid"], name="grid-r1-alone", r1_weight=1.0)
+RECIPES["grid-r1-alone"] = RECIPES["grid"].replace(name="grid-r1-alone", r1_weight=1.0)
 # Notebook 05's failures, on the ring, each shown in most seeds (benchmarks/failures.py measures five):
 # - a discriminator that wins: five discriminator updates per generator update, at ten times the generator's
 #   rate, no schedule and no moving average, 1,000 steps (train it with --generator-loss minimax, and without);
 # - oscillation: both networks at 3e-3, constant, no moving average, 2,400 steps; the notebook sets it beside
 #   1e-3 constant and 1e-3 decaying to 0, one change at a time.
-RECIPES["ring-unfair"] = dataclasses.replace(
-    RECIPES["ring"], name="ring-unfair", steps=1000, d_steps=5, g_learning_rate=1e-4, lr_decay=None, ema_decay=None,
+RECIPES["ring-unfair"] = RECIPES["ring"].replace(name="ring-unfair", steps=1000, d_steps=5, g_learning_rate=1e-4, lr_decay=None, ema_decay=None,
     snapshot_every=250, checkpoint_every=1000,
 )
-RECIPES["ring-fast"] = dataclasses.replace(
-    RECIPES["ring"], name="ring-fast", steps=2400, g_learning_rate=3e-3, d_learning_rate=3e-3, lr_decay=None,
+RECIPES["ring-fast"] = RECIPES["ring"].replace(name="ring-fast", steps=2400, g_learning_rate=3e-3, d_learning_rate=3e-3, lr_decay=None,
     ema_decay=None, snapshot_every=150, checkpoint_every=2400,
 )
 # WGAN-GP (Gulrajani et al. 2017) on the grid: `grid-r1`'s uniform noise, networks, batch, rates, cosine
@@ -212,11 +308,8 @@ RECIPES["ring-fast"] = dataclasses.replace(
 # makes more updates, and their number is what places the samples on the modes (seed 0: 11 % of high
 # quality after 4,000 steps with five, 34 % after 10,000 and 81 % after 20,000 with two). One critic
 # update per generator update lost all but 3 or 4 modes.
-RECIPES["grid-wgan"] = dataclasses.replace(
-    RECIPES["grid-r1"],
-    name="grid-wgan",
+RECIPES["grid-wgan"] = RECIPES["grid-r1"].replace(name="grid-wgan",
     game="wgan-gp",
-    r1_weight=0.0,
     d_steps=2,
     gp_weight=0.1,
     beta_2=0.9,
@@ -227,16 +320,13 @@ RECIPES["grid-wgan"] = dataclasses.replace(
 # update at 1e-3 for both networks lowered the Fréchet distance fastest. Its 11,000 steps take about
 # 4 minutes and reach a classifier score of 7.7 and a Fréchet distance of 18, short of the bars that
 # notebook 02's GAN meets (8.8 and 8.4) in 16,000 steps.
-RECIPES["mnist-wgan"] = dataclasses.replace(
-    RECIPES["mnist-gan"],
-    name="mnist-wgan",
+RECIPES["mnist-wgan"] = RECIPES["mnist-gan"].replace(name="mnist-wgan",
     game="wgan-gp",
     steps=11000,
     batch_size=64,
     g_learning_rate=1e-3,
     d_learning_rate=1e-3,
     beta_2=0.9,
-    real_label=1.0,
     ema_decay=0.999,
     snapshot_every=500,
 )
@@ -252,9 +342,7 @@ RECIPES["mnist-wgan"] = dataclasses.replace(
 #   8.86 / 2.05 at 5,000 steps against 7.51 / 16.9 without (the generator's alone: 8.04 / 10.5).
 # Without XLA: on a CPU, XLA runs these convolutions at a seventh of the speed when several steps share a call
 # (gan_lib's fast path) and no faster than TensorFlow's own at one step per call (benchmarks/speed_results.md).
-RECIPES["mnist-dcgan"] = dataclasses.replace(
-    RECIPES["mnist-gan"],
-    name="mnist-dcgan",
+RECIPES["mnist-dcgan"] = RECIPES["mnist-gan"].replace(name="mnist-dcgan",
     network="dcgan",
     jit_compile=False,
     steps=8000,
@@ -277,8 +365,7 @@ RECIPES["mnist-dcgan"] = dataclasses.replace(
 # classifier score 9.69, Fréchet distance 1.62, the digit asked for 98.3 % of the time), it beats mnist-cgan on
 # every measure. Without the label the same networks and schedule reach 7.82 / 12.1 at 10,000 steps
 # (recipe_trials' dc-r1-relu-2e3): told the digit, the DCGAN needs no hidden Dense layer.
-RECIPES["mnist-cdcgan"] = dataclasses.replace(
-    RECIPES["mnist-dcgan"], name="mnist-cdcgan", conditional=True, g_dense=(), d_dense=(), steps=10000
+RECIPES["mnist-cdcgan"] = RECIPES["mnist-dcgan"].replace(name="mnist-cdcgan", conditional=True, g_dense=(), d_dense=(), steps=10000
 )
 
 # pix2pix (Isola et al. 2017) on MNIST: the bottom half of each digit hidden, to be drawn from the top half.
@@ -292,141 +379,30 @@ RECIPES["mnist-cdcgan"] = dataclasses.replace(
 # side by side). Without XLA, as the DCGAN: on a CPU its convolutions run slower in it.
 RECIPES["mnist-pix2pix"] = Recipe(
     name="mnist-pix2pix",
-    game="pix2pix",
-    network="unet",
+    task=tasks.DigitPairs("bottom-half"),
+    network=options.UNet(g_hidden=(32, 64, 128), d_hidden=(32, 64, 128), patch_size=22),
+    game=options.Pix2PixGame(),
     jit_compile=False,
     steps=3000,
     batch_size=64,
     latent_dim=0,
-    g_hidden=(32, 64, 128),
-    d_hidden=(32, 64, 128),
     g_learning_rate=1e-3,
     d_learning_rate=1e-3,
-    patch_size=22,
-    batch_norm=False,
     snapshot_every=250,
     checkpoint_every=1000,
 )
 
-OPTIMIZERS = ("adam", "rmsprop", "sgd")
-NETWORKS = ("mlp", "dcgan", "unet")
-GAMES = ("gan", "wgan-gp", "pix2pix")
-LR_DECAYS = (None, "cosine")
-ACTIVATIONS = {"leaky_relu": 0.2, "relu": 0.0}  # the generator's hidden activation: its negative slope
-
-
-def _checked(recipe):
-    if (recipe.game == "pix2pix") != (recipe.network == "unet"):
-        raise ValueError("pix2pix plays on the U-Net and the PatchGAN: use game='pix2pix' with network='unet', and only then")
-    if recipe.translation:
-        _check_translation(recipe)
-    positive = ("steps", "batch_size", "d_steps", "pack", "steps_per_execution", "kernel_size")
-    for name in positive if recipe.translation else (*positive, "latent_dim"):
-        value = getattr(recipe, name)
-        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
-    for name in ("g_learning_rate", "d_learning_rate"):
-        if not getattr(recipe, name) > 0:
-            raise ValueError(f"{name} must be positive, got {getattr(recipe, name)!r}")
-    for name in ("beta_1", "beta_2", "momentum"):
-        if not 0.0 <= getattr(recipe, name) < 1.0:
-            raise ValueError(f"{name} must be in [0, 1), got {getattr(recipe, name)!r}")
-    if recipe.g_activation not in ACTIVATIONS:
-        raise ValueError(f"g_activation must be one of {', '.join(ACTIVATIONS)}, got {recipe.g_activation!r}")
-    if not 0.0 <= recipe.d_dropout < 1.0:
-        raise ValueError(f"d_dropout must be in [0, 1), got {recipe.d_dropout!r}")
-    if recipe.lr_decay not in LR_DECAYS:
-        raise ValueError(f"lr_decay must be one of {LR_DECAYS}, got {recipe.lr_decay!r}")
-    if recipe.optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {recipe.optimizer!r}")
-    if recipe.network not in NETWORKS:
-        raise ValueError(f"network must be one of {', '.join(NETWORKS)}, got {recipe.network!r}")
-    if recipe.network == "dcgan" and recipe.points:
-        raise ValueError("network='dcgan' draws 28x28 images: use it with MNIST, not with 2-D points")
-    if recipe.game not in GAMES:
-        raise ValueError(f"game must be one of {', '.join(GAMES)}, got {recipe.game!r}")
-    if recipe.game == "wgan-gp" and (
-        recipe.pack > 1 or recipe.generator_loss != "non-saturating" or recipe.r1_weight or recipe.simultaneous
-    ):
-        raise ValueError(
-            "a wgan-gp recipe has its own losses and no packing: leave pack, generator_loss, r1_weight and simultaneous alone"
-        )
-    if recipe.simultaneous and recipe.d_steps != 1:
-        raise ValueError(f"simultaneous updates make one discriminator update per step; got d_steps={recipe.d_steps}")
-    if not recipe.r1_weight >= 0:
-        raise ValueError(f"r1_weight must be >= 0 (0 turns the penalty off), got {recipe.r1_weight!r}")
-    if recipe.mixture is not None and recipe.mixture not in data.MIXTURES:
-        raise ValueError(f"mixture must be one of {', '.join(data.MIXTURES)}, got {recipe.mixture!r}")
-    if recipe.batch_size % recipe.pack:
-        raise ValueError(f"batch_size must be a multiple of pack={recipe.pack}, got {recipe.batch_size}")
-    if recipe.generator_loss not in training.GENERATOR_LOSSES:
-        raise ValueError(
-            f"generator_loss must be one of {', '.join(training.GENERATOR_LOSSES)}, got {recipe.generator_loss!r}"
-        )
-    return recipe
-
-
-def _check_translation(recipe):
-    if recipe.latent_dim != 0:
-        raise ValueError(f"a pix2pix recipe has no z (its generator's input is a picture): latent_dim must be 0, got {recipe.latent_dim!r}")
-    if recipe.corruption not in data.CORRUPTIONS:
-        raise ValueError(f"corruption must be one of {', '.join(data.CORRUPTIONS)}, got {recipe.corruption!r}")
-    for name in ("l1_weight", "gan_weight"):
-        if not getattr(recipe, name) >= 0:
-            raise ValueError(f"{name} must be >= 0 (0 leaves its loss out), got {getattr(recipe, name)!r}")
-    if not recipe.l1_weight and not recipe.gan_weight:
-        raise ValueError("l1_weight and gan_weight are both 0: the generator would have no loss; give one of them a weight")
-    if recipe.patch_size not in models.PATCH_SIZES:
-        raise ValueError(f"patch_size must be one of {', '.join(map(str, models.PATCH_SIZES))}, got {recipe.patch_size!r}")
-    if recipe.d_steps != 1 or recipe.r1_weight or recipe.simultaneous or recipe.pack > 1 or recipe.conditional:
-        raise ValueError("a pix2pix recipe makes one discriminator and one generator update per step, without R1, "
-                         "packing or class labels: leave d_steps, r1_weight, simultaneous, pack and conditional alone")
-
 
 def get(name, **changes):
-    """The recipe called `name` (one of RECIPES: "toy", "mnist-gan", ...), with optional changes."""
+    """The recipe called `name` (one of RECIPES: "toy", "mnist-gan", ...), with optional changes by flat name."""
     if name not in RECIPES:
         raise ValueError(f"unknown recipe {name!r}; choose one of {', '.join(RECIPES)}")
     return RECIPES[name].replace(**changes)
 
 
 def build_models(recipe):
-    """The recipe's (generator, discriminator), made by the gan_lib.models builders."""
-    if recipe.toy:
-        mean, std = data.quadratic_moments(recipe.scale)
-        return (
-            models.toy_generator(recipe.latent_dim, recipe.g_hidden, mean, std),
-            models.toy_discriminator(recipe.d_hidden, mean, std),
-        )
-    if recipe.mixture:
-        spread = float(data.mixture(recipe.mixture).modes.std())  # the generator works in unit scale
-        return (
-            models.toy_generator(recipe.latent_dim, recipe.g_hidden, std=(spread, spread)),
-            models.mlp_discriminator(image_shape=(2 * recipe.pack,), hidden=recipe.d_hidden),
-        )
-    if recipe.translation:
-        return (
-            models.unet_generator(widths=recipe.g_hidden, dropout=0.5, kernel_size=recipe.kernel_size),
-            models.patchgan_discriminator(patch_size=recipe.patch_size, widths=recipe.d_hidden, sees_input=recipe.d_sees_input),
-        )
-    classes = data.NUM_CLASSES if recipe.conditional else None
-    slope = ACTIVATIONS[recipe.g_activation]
-    if recipe.network == "dcgan":
-        size = recipe.kernel_size
-        return (
-            models.dcgan_generator(
-                recipe.latent_dim, recipe.g_hidden, negative_slope=slope, kernel_size=size, dense=recipe.g_dense, num_classes=classes
-            ),
-            models.dcgan_discriminator(
-                widths=recipe.d_hidden, kernel_size=size, dropout=recipe.d_dropout, dense=recipe.d_dense, num_classes=classes
-            ),
-        )
-    return (
-        models.mlp_generator(
-            recipe.latent_dim, recipe.g_hidden, batch_norm=recipe.batch_norm, negative_slope=slope, num_classes=classes
-        ),
-        models.mlp_discriminator(hidden=recipe.d_hidden, dropout=recipe.d_dropout, num_classes=classes),
-    )
+    """The recipe's (generator, discriminator), made by its task from the gan_lib.models builders."""
+    return recipe.task.build_models(recipe)
 
 
 def optimizer(recipe, learning_rate, updates):
@@ -461,32 +437,11 @@ def on_this_backend(recipe):
 
 
 def build(recipe, generator=None, discriminator=None, seed=None):
-    """The compiled GAN (or ConditionalGAN) of a recipe, on its own models unless given others."""
+    """The compiled GAN of a recipe (the class its game plays: GAN, ConditionalGAN, PackedGAN, WassersteinGAN,
+    Pix2Pix), on its own models unless given others."""
     if generator is None or discriminator is None:
         generator, discriminator = build_models(recipe)
-    kind = training.GAN
-    options = dict(
-        generator_loss=recipe.generator_loss,
-        real_label=recipe.real_label,
-        fake_label=recipe.fake_label,
-        d_steps=recipe.d_steps,
-        r1_weight=recipe.r1_weight,
-        simultaneous=recipe.simultaneous,
-    )
-    if recipe.game == "wgan-gp":
-        kind = training.ConditionalWassersteinGAN if recipe.conditional else training.WassersteinGAN
-        options = {"n_critic": recipe.d_steps, "gp_weight": recipe.gp_weight}
-    elif recipe.translation:
-        kind = training.Pix2Pix
-        options = {"l1_weight": recipe.l1_weight, "gan_weight": recipe.gan_weight, "real_label": recipe.real_label,
-                   "fake_label": recipe.fake_label}
-    elif recipe.conditional:
-        kind = training.ConditionalGAN
-    elif recipe.pack > 1:
-        kind, options = training.PackedGAN, {"pack": recipe.pack, **options}
-    if not recipe.translation:
-        options["noise"] = recipe.noise
-    gan = kind(generator, discriminator, **options, ema_decay=recipe.ema_decay, seed=seed)
+    gan = recipe.game.make(generator, discriminator, recipe, seed)
     d_optimizer, g_optimizer = optimizers(recipe)
     recipe = on_this_backend(recipe)
     gan.compile(d_optimizer, g_optimizer, jit_compile=recipe.jit_compile, steps_per_execution=recipe.steps_per_execution)
@@ -494,19 +449,9 @@ def build(recipe, generator=None, discriminator=None, seed=None):
 
 
 def dataset(recipe, seed=0, mnist=None, skip=0):
-    """The recipe's endless stream of real batches (toy points, MNIST images with labels if conditional, or
-    for pix2pix (input, target) pairs of training digits), `skip` batches in: where a resumed run left off."""
-    if recipe.toy:
-        real = data.quadratic_dataset(recipe.batch_size, recipe.scale, seed=seed)
-    elif recipe.mixture:
-        real = data.mixture_dataset(data.mixture(recipe.mixture), recipe.batch_size, seed=seed)
-    elif recipe.translation:
-        targets = (mnist or data.load_mnist()).x_train
-        real = data.paired_dataset(data.corrupt(targets, recipe.corruption), targets, recipe.batch_size, seed=seed)
-    else:
-        mnist = mnist or data.load_mnist()
-        labels = mnist.y_train if recipe.conditional else None
-        real = data.image_dataset(mnist.x_train, labels, recipe.batch_size, seed=seed)
+    """The recipe's endless stream of real batches (its task's: toy points, MNIST images with labels if
+    conditional, (input, target) pairs for pix2pix), `skip` batches in: where a resumed run left off."""
+    real = recipe.task.dataset(recipe, seed, mnist=mnist)
     return real.skip(skip) if skip else real
 
 

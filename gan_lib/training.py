@@ -4,7 +4,8 @@ Each step updates the discriminator on a real and a generated batch, then the ge
 the discriminator, each with its own optimizer and its own gradients. Nothing is ever frozen: each
 update differentiates only the weights of the network it updates. The game is written once with
 keras.ops; taking gradients, the one thing that differs between Keras backends, is
-`gan_lib.backends` (a GradientTape on TensorFlow, jax.value_and_grad on JAX).
+`gan_lib.backends` (a GradientTape on TensorFlow, jax.value_and_grad on JAX). A new game is a subclass here
+that overrides the update or the losses it changes, with its options class in `gan_lib.options` (GAMES).
 """
 
 import keras

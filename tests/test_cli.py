@@ -2,18 +2,24 @@
 bad arguments and broken run folders give a one-line error and exit status 2."""
 
 import json
+import pathlib
 
 import keras
 import numpy as np
 import pytest
 
-from gan_lib import callbacks, cli, data, recipes, runs
+from gan_lib import callbacks, cli, data, recipes, runs, tasks
 
 
 def run_cli(capsys, *argv):
     status = cli.main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return status, out, err
+
+
+def options(config):
+    """A run configuration's options by their flat names."""
+    return recipes.Recipe.from_config(config).fields()
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +34,16 @@ def cgan_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("cgan")
     assert cli.main(["train", "mnist-cgan", "--steps", "100", "--batch-size", "32", "--out", str(out)]) == 0
     return out
+
+
+def test_train_ends_with_a_short_summary_and_keeps_the_full_report_in_metrics_json(tmp_path, capsys):
+    status, out, _ = run_cli(capsys, "train", "toy", "--steps", 30, "--out", tmp_path)
+    report = json.loads((tmp_path / "metrics.json").read_text())
+    assert status == 0 and out.strip().endswith(runs.summary(report, tmp_path))
+    lines = runs.summary(report, tmp_path).splitlines()
+    assert len(lines) <= 8 and lines[0].startswith("toy: 30 steps") and "steps/s" in lines[0]
+    assert any(line.split()[0] == "x_ks_statistic" and len(line.split()) == 3 for line in lines)  # generated beside real
+    assert str(tmp_path / "metrics.json") in lines[-1] and "{" not in out  # the JSON stays in the file
 
 
 def test_train_writes_every_artefact(toy_run):
@@ -81,6 +97,10 @@ def test_same_noise_seed_same_samples(toy_run, tmp_path, capsys):
         (["train", "toy", "--lr", "-0.1"], "g_learning_rate must be positive"),
         (["train", "toy", "--momentum", "1.5"], "momentum must be in [0, 1)"),
         (["train", "toy", "--latent-dim", "0"], "latent_dim must be a positive int"),
+        (["train", "toy", "--gp-weight", "1"], "--gp-weight: gp_weight is an option of the wgan-gp game; toy has the curve task, the mlp networks, the gan game"),
+        (["train", "mnist-gan", "--kernel-size", "3"], "--kernel-size: kernel_size is an option of the dcgan networks or the unet networks"),
+        (["train", "mnist-wgan", "--r1-weight", "1"], "--r1-weight: r1_weight is an option of the gan game; mnist-wgan has"),
+        (["train", "mnist-gan", "--corruption", "edges"], "--corruption: corruption is an option of the pairs task"),
         (["sample", "{run}", "--out", "{tmp}/x.jpg"], "must end in .png"),
         (["sample", "{run}", "--label", "3", "--out", "{tmp}/x.npz"], "not conditional"),
         (["sample", "{tmp}/nowhere", "--out", "{tmp}/x.npz"], "no run.json"),
@@ -102,7 +122,7 @@ def test_train_options_reach_the_run_and_its_metrics(tmp_path, capsys):
     assert config == {**json.loads((tmp_path / "run.json").read_text())}
     expected = dict(steps=25, optimizer="sgd", g_learning_rate=0.01, d_learning_rate=0.02, momentum=0.9)
     expected.update(latent_dim=3, d_steps=2, generator_loss="minimax")
-    assert {key: config[key] for key in expected} == expected
+    assert {key: options(config)[key] for key in expected} == expected
     assert json.loads((tmp_path / "history.json").read_text())["step"][-2:] == [20, 25]  # 25 is not a multiple of 10
     assert keras.models.load_model(tmp_path / "generator.keras").inputs[0].shape[1:] == (3,)
 
@@ -197,14 +217,14 @@ def test_a_checkpoint_of_another_backend_is_refused_naming_it(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "recipe, options", [("grid", {}), ("grid-r1", {"r1_weight": 0.5}), ("grid-wgan", {"gp_weight": 0.5, "beta_2": 0.8})]
+    "recipe, changes", [("grid", {}), ("grid-r1", {"r1_weight": 0.5}), ("grid-wgan", {"gp_weight": 0.5, "beta_2": 0.8})]
 )
-def test_a_mixture_run_writes_points_and_the_benchmark_measures(tmp_path, capsys, recipe, options):
+def test_a_mixture_run_writes_points_and_the_benchmark_measures(tmp_path, capsys, recipe, changes):
     out = tmp_path / recipe
-    flags = [x for key, value in options.items() for x in (f"--{key.replace('_', '-')}", value)]
+    flags = [x for key, value in changes.items() for x in (f"--{key.replace('_', '-')}", value)]
     assert run_cli(capsys, "train", recipe, "--steps", 30, *flags, "--out", out)[0] == 0
     config = json.loads((out / "metrics.json").read_text())["config"]
-    assert {key: config[key] for key in options} == options
+    assert {key: options(config)[key] for key in changes} == changes
     logged = "wasserstein" if recipe.endswith("wgan") else "d_real"
     assert logged in json.loads((out / "history.json").read_text())
     quality = json.loads((out / "metrics.json").read_text())["quality"]
@@ -217,14 +237,49 @@ def test_a_mixture_run_writes_points_and_the_benchmark_measures(tmp_path, capsys
 
 def test_dcgan_trains_and_samples_like_the_other_recipes(tmp_path, capsys):
     out = tmp_path / "dcgan"
-    options = ["--g-activation", "leaky_relu", "--d-dropout", 0.2, "--kernel-size", 3]
-    assert run_cli(capsys, "train", "mnist-dcgan", "--steps", 50, "--batch-size", 16, *options, "--out", out)[0] == 0
+    flags = ["--g-activation", "leaky_relu", "--d-dropout", 0.2, "--kernel-size", 3]
+    assert run_cli(capsys, "train", "mnist-dcgan", "--steps", 50, "--batch-size", 16, *flags, "--out", out)[0] == 0
     report = json.loads((out / "metrics.json").read_text())
-    assert report["config"]["network"] == "dcgan" and report["config"]["jit_compile"] is False
-    assert {k: report["config"][k] for k in ("g_activation", "d_dropout", "kernel_size")} == {
+    assert report["config"]["network"]["kind"] == "dcgan" and report["config"]["jit_compile"] is False
+    assert {k: options(report["config"])[k] for k in ("g_activation", "d_dropout", "kernel_size")} == {
         "g_activation": "leaky_relu", "d_dropout": 0.2, "kernel_size": 3}
     assert report["steps"] == 50 and report["quality"]["generated"]["n"] == 10000
     assert run_cli(capsys, "sample", out, "--n", 12, "--out", tmp_path / "d.npz")[0] == 0
     with np.load(tmp_path / "d.npz", allow_pickle=False) as npz:
         assert npz["images"].shape == (12, 28, 28) and npz["images"].dtype == np.uint8
         assert "labels" not in npz.files
+
+
+@pytest.mark.tensorflow
+def test_a_checkpoint_of_the_flat_layout_before_the_groups_resumes_to_the_uninterrupted_run(tmp_path, capsys):
+    """tests/fixtures: `train toy --steps 2000` stopped after its first 1,000 steps by the code before recipes had
+    groups (every option at the top of run.json). It resumes, and ends where an uninterrupted run does."""
+    import shutil
+
+    fixture = tmp_path / "resumed"
+    shutil.copytree(pathlib.Path(__file__).parent / "fixtures" / "toy-interrupted-flat-layout", fixture)
+    assert "task" not in json.loads((fixture / "run.json").read_text())  # the old layout
+    assert run_cli(capsys, "train", "toy", "--steps", 2000, "--out", fixture, "--resume")[0] == 0
+    assert run_cli(capsys, "train", "toy", "--steps", 2000, "--out", tmp_path / "straight")[0] == 0
+    resumed, straight = (json.loads((folder / "metrics.json").read_text()) for folder in (fixture, tmp_path / "straight"))
+    assert resumed["steps"] == 2000 and resumed["speed"]["steps_this_session"] == 1000
+    assert resumed["quality"] == straight["quality"]
+    a, b = (keras.models.load_model(folder / "generator.keras").get_weights() for folder in (fixture, tmp_path / "straight"))
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("kind", list(tasks.TASKS))
+def test_every_task_trains_and_samples_from_the_command_line(kind, tmp_path, capsys):
+    """Each kind of data, through the task registry alone: the first recipe of the task trains a few steps and
+    samples as arrays and as a picture."""
+    name = next(n for n, recipe in recipes.RECIPES.items() if recipe.task.kind == kind)
+    out = tmp_path / name
+    assert run_cli(capsys, "train", name, "--steps", 20, "--batch-size", 16, "--out", out)[0] == 0
+    assert all((out / artefact).stat().st_size > 0 for artefact in runs.ARTEFACTS)
+    assert run_cli(capsys, "sample", out, "--n", 10, "--out", tmp_path / "s.npz")[0] == 0
+    with np.load(tmp_path / "s.npz", allow_pickle=False) as npz:
+        drawn = npz["points"] if recipes.get(name).points else npz["images"]
+        assert len(drawn) == 10 and drawn.dtype == (np.float32 if recipes.get(name).points else np.uint8)
+    assert run_cli(capsys, "sample", out, "--n", 10, "--out", tmp_path / "s.png")[0] == 0
+    assert (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -218,8 +218,10 @@ def test_the_recipe_and_its_ablation_options_build_the_paper_s_rows():
     assert not recipes.build(recipes.get("mnist-pix2pix", d_sees_input=False)).sees_input
     with pytest.raises(ValueError, match="latent_dim must be 0"):
         recipes.get("mnist-pix2pix", latent_dim=100)
-    with pytest.raises(ValueError, match="game='pix2pix' with network='unet'"):
+    with pytest.raises(ValueError, match="the digits task takes mlp or dcgan networks, got unet"):
         recipes.get("mnist-dcgan", network="unet")
+    with pytest.raises(ValueError, match="the gan game.s generator draws from noise, the pairs task.s from pictures"):
+        recipes.get("mnist-pix2pix", game="gan")
 
 
 @pytest.fixture(scope="module")
@@ -234,7 +236,7 @@ def test_train_writes_the_run_with_its_options_and_measures(pix2pix_run):
     import json
 
     report = json.loads((pix2pix_run / "metrics.json").read_text())
-    assert report["config"]["d_sees_input"] is False and report["config"]["gan_weight"] == 2.0
+    assert report["config"]["network"]["d_sees_input"] is False and report["config"]["game"]["gan_weight"] == 2.0
     generated = report["quality"]["generated"]
     assert generated["n"] == 10000 and {"l1", "conditional_accuracy", "frechet_distance", "sharpness"} <= set(generated)
     for name in ("samples.png", "progress.gif", "losses.png", "history.json"):

@@ -1,6 +1,7 @@
 """Recipes: the fields the command line can set reach the GAN and its optimizers, any number of
 steps is laid out in whole calls, and bad values give a clear error."""
 
+import json
 import re
 
 import keras
@@ -91,14 +92,21 @@ def test_the_progress_bar_counts_epochs_over_the_whole_run(capsys):
         ({"optimizer": "adagrad"}, "optimizer must be one of adam, rmsprop, sgd"),
         ({"generator_loss": "hinge"}, "generator_loss must be one of non-saturating, minimax"),
         ({"beta_2": 1.0}, "beta_2 must be in [0, 1)"),
-        ({"game": "hinge"}, "game must be one of gan, wgan-gp"),
-        ({"game": "wgan-gp", "generator_loss": "minimax"}, "a wgan-gp recipe has its own losses"),
-        ({"game": "wgan-gp", "r1_weight": 1.0}, "a wgan-gp recipe has its own losses"),
+        ({"game": "hinge"}, "game must be one of gan, wgan-gp, pix2pix"),
+        ({"game": "wgan-gp", "generator_loss": "minimax"}, "generator_loss is an option of the gan game; mnist-gan has "
+                                                            "the digits task, the mlp networks, the wgan-gp game"),
+        ({"game": "wgan-gp", "r1_weight": 1.0}, "r1_weight is an option of the gan game"),
         ({"r1_weight": -0.5}, "r1_weight must be >= 0"),
-        ({"network": "resnet"}, "network must be one of mlp, dcgan"),
+        ({"network": "resnet"}, "networks must be one of mlp, dcgan, unet"),
+        ({"network": "unet"}, "the digits task takes mlp or dcgan networks, got unet"),
+        ({"game": "pix2pix"}, "the pix2pix game's generator draws from pictures, the digits task's from noise"),
         ({"g_activation": "tanh"}, "g_activation must be one of leaky_relu, relu"),
         ({"d_dropout": 1.0}, "d_dropout must be in [0, 1)"),
-        ({"kernel_size": 0}, "kernel_size must be a positive int"),
+        ({"kernel_size": 3}, "kernel_size is an option of the dcgan networks or the unet networks; mnist-gan has the "
+                             "digits task, the mlp networks"),
+        ({"network": "dcgan", "kernel_size": 0}, "kernel_size must be a positive int"),
+        ({"corruption": "edges"}, "corruption is an option of the pairs task"),
+        ({"noise": "cauchy"}, "noise must be one of normal, uniform"),
     ],
 )
 def test_bad_recipe_values_raise_a_clear_error(changes, message):
@@ -145,28 +153,71 @@ def test_the_dcgan_recipe_builds_convolutional_networks_without_xla_that_both_tr
     recipes.fit(gan, recipe, recipes.dataset(recipe), verbose=0)
     for model, old in zip((gan.generator, gan.discriminator), before):
         assert all(not np.array_equal(a, np.asarray(b)) for a, b in zip(old, model.trainable_weights)), model.name
-    with pytest.raises(ValueError, match="network='dcgan' draws 28x28 images"):
+    with pytest.raises(ValueError, match="the mixture task takes mlp networks, got dcgan"):
         recipes.get("grid", network="dcgan")
 
 
 @pytest.mark.parametrize("name", ["mnist-gan", "mnist-dcgan"])
 def test_the_builder_options_of_a_recipe_reach_its_networks(name):
-    recipe = recipes.get(name, g_activation="relu", d_dropout=0.25, kernel_size=5, g_dense=(24,), d_dense=(12,))
+    dcgan = recipes.get(name).network.kind == "dcgan"
+    convolutions = dict(kernel_size=5, g_dense=(24,), d_dense=(12,)) if dcgan else {}
+    recipe = recipes.get(name, g_activation="relu", d_dropout=0.25, **convolutions)
     generator, discriminator = recipes.build_models(recipe)
-    if recipe.network == "dcgan":
+    if dcgan:
         assert generator.get_layer("dense_0").units == 24 and discriminator.get_layer("dense_0").units == 12
     slopes = {layer.negative_slope for layer in generator.layers if isinstance(layer, keras.layers.LeakyReLU)}
     assert slopes == {0.0}
     assert {layer.rate for layer in discriminator.layers if isinstance(layer, keras.layers.Dropout)} == {0.25}
     kernels = {layer.kernel.shape[:2] for layer in discriminator.layers if isinstance(layer, keras.layers.Conv2D)}
-    assert kernels == ({(5, 5)} if recipe.network == "dcgan" else set())
+    assert kernels == ({(5, 5)} if dcgan else set())
 
 
 def test_the_conditional_dcgan_recipe_is_the_dcgans_convolutions_with_a_label():
     recipe, dcgan = recipes.get("mnist-cdcgan", steps=2, batch_size=8, steps_per_execution=1), recipes.get("mnist-dcgan")
-    assert recipe.conditional and recipe.network == "dcgan" and (recipe.g_hidden, recipe.d_hidden) == (dcgan.g_hidden, dcgan.d_hidden)
+    assert recipe.conditional and recipe.network.kind == "dcgan" and (recipe.g_hidden, recipe.d_hidden) == (dcgan.g_hidden, dcgan.d_hidden)
     assert (recipe.r1_weight, recipe.g_activation, recipe.g_learning_rate) == (dcgan.r1_weight, dcgan.g_activation, dcgan.g_learning_rate)
     gan = recipes.build(recipe, seed=0)
     assert type(gan).__name__ == "ConditionalGAN" and gan.r1_weight == dcgan.r1_weight
     recipes.fit(gan, recipe, recipes.dataset(recipe), verbose=0)
     assert np.isfinite(gan.history.history["d_loss"][-1])
+
+
+def test_each_option_keeps_its_flat_name_routed_to_the_group_that_holds_it():
+    recipe = recipes.get("grid", pack=2, mixture="ring", g_hidden=(32,), steps=7)
+    assert (recipe.game.pack, recipe.task.mixture, recipe.network.g_hidden, recipe.steps) == (2, "ring", (32,), 7)
+    assert (recipe.pack, recipe.mixture, recipe.g_hidden) == (2, "ring", (32,))  # read by the same names
+    assert recipe.replace(gp_weight=0.5, game="wgan-gp").game == recipes.GAMES["wgan-gp"](gp_weight=0.5)
+    with pytest.raises(AttributeError, match="gp_weight is an option of the wgan-gp game; grid has the mixture task"):
+        recipe.gp_weight
+
+
+def test_a_group_changes_kind_keeping_the_options_both_kinds_hold():
+    dcgan = recipes.get("mnist-gan", network="dcgan", g_hidden=(8, 4))
+    assert dcgan.network.kind == "dcgan" and dcgan.network.d_hidden == recipes.get("mnist-gan").d_hidden
+    assert dcgan.network.g_hidden == (8, 4) and dcgan.network.kernel_size == 4  # what the perceptrons lack: its default
+    assert recipes.get("mnist-dcgan", network="mlp").network == recipes.NETWORKS["mlp"](
+        g_hidden=(64, 32), d_hidden=(32, 64), g_activation="relu")
+
+
+@pytest.mark.parametrize("name", list(recipes.RECIPES))
+def test_a_recipe_travels_through_its_run_config_and_back(name):
+    recipe = recipes.get(name)
+    config = json.loads(json.dumps(recipe.config()))  # as run.json holds it
+    assert recipes.Recipe.from_config(config) == recipe
+    groups = {key for key in config if isinstance(config[key], dict)}
+    assert groups == {"task", "network", "game"} and all(config[group]["kind"] for group in groups)
+
+
+def test_a_toy_run_config_holds_no_option_of_another_game_or_task():
+    config = recipes.get("toy").config()
+    flat = {key for value in config.values() if isinstance(value, dict) for key in value} | set(config)
+    for foreign in ("corruption", "l1_weight", "gan_weight", "patch_size", "d_sees_input", "gp_weight", "kernel_size",
+                    "g_dense", "mixture", "conditional"):
+        assert foreign not in flat
+
+
+def test_a_flat_config_of_the_layout_before_the_groups_is_read_as_the_recipe_it_trained():
+    old = {**json.loads(json.dumps(recipes.get("mnist-wgan").fields())), "network": "mlp", "game": "wgan-gp"}
+    old.update(mixture=None, conditional=False, corruption="bottom-half", r1_weight=0.0, pack=1, seed=3)  # other kinds' options
+    del old["task"]
+    assert recipes.Recipe.from_config(old) == recipes.get("mnist-wgan")
