@@ -64,7 +64,9 @@ def check_versions():
 # remapper gives up on the DCGAN's training graph (a Conv2D + BiasAdd + LeakyReLU whose gradient reads
 # the BiasAdd) and keeps the graph as it was before that pass: training gives the same numbers. The level
 # still says which of them a user wants.
-_LOG_LINE = re.compile(r"([IWEF])\d{4} [\d:.]+ +\d+ [^\]]+\] (.*)")
+# A line of the log: absl's format (TF 2.18 and later: "E0000 00:00:1796567388.991575  16741 file.cc:967] ...") or
+# the older one ("2026-12-07 19:33:37.288276: E tensorflow/core/.../file.cc:961] ..."): (severity, message).
+_LOG_LINE = re.compile(r"([IWEF])\d{4} [\d:.]+ +\d+ [^\]]+\] (.*)|\d{4}-\d\d-\d\d [\d:.]+: ([IWEF]) [^\]]+\] (.*)")
 _BANNER = re.compile(r"WARNING: All log messages before absl::InitializeLog|To enable the following instructions:")
 _HARMLESS_ERROR = re.compile(
     r"failed call to cuInit|Unable to register cu\w+ factory|remapper failed: INVALID_ARGUMENT: Mutation::Apply error"
@@ -77,8 +79,9 @@ def is_tensorflow_noise(line, level):
     log = _LOG_LINE.match(line)
     if log is None:
         return level > 0 and _BANNER.match(line) is not None
-    severity = "IWEF".index(log[1])
-    if severity == 2 and _HARMLESS_ERROR.search(log[2]):
+    letter, message = (log[1], log[2]) if log[1] else (log[3], log[4])
+    severity = "IWEF".index(letter)
+    if severity == 2 and _HARMLESS_ERROR.search(message):
         severity = 1
     return severity < level
 

@@ -251,20 +251,28 @@ def test_dcgan_trains_and_samples_like_the_other_recipes(tmp_path, capsys):
 
 
 @pytest.mark.tensorflow
-def test_a_checkpoint_of_the_flat_layout_before_the_groups_resumes_to_the_uninterrupted_run(tmp_path, capsys):
+def test_a_checkpoint_of_the_flat_layout_before_the_groups_resumes_as_one_of_todays_layout(tmp_path, capsys):
     """tests/fixtures: `train toy --steps 2000` stopped after its first 1,000 steps by the code before recipes had
-    groups (every option at the top of run.json). It resumes, and ends where an uninterrupted run does."""
+    groups (every option at the top of run.json). It resumes from its 1,000th step, keeps the curves of the first
+    1,000, and ends exactly where the same checkpoint described in today's layout does."""
     import shutil
 
-    fixture = tmp_path / "resumed"
-    shutil.copytree(pathlib.Path(__file__).parent / "fixtures" / "toy-interrupted-flat-layout", fixture)
-    assert "task" not in json.loads((fixture / "run.json").read_text())  # the old layout
-    assert run_cli(capsys, "train", "toy", "--steps", 2000, "--out", fixture, "--resume")[0] == 0
-    assert run_cli(capsys, "train", "toy", "--steps", 2000, "--out", tmp_path / "straight")[0] == 0
-    resumed, straight = (json.loads((folder / "metrics.json").read_text()) for folder in (fixture, tmp_path / "straight"))
-    assert resumed["steps"] == 2000 and resumed["speed"]["steps_this_session"] == 1000
-    assert resumed["quality"] == straight["quality"]
-    a, b = (keras.models.load_model(folder / "generator.keras").get_weights() for folder in (fixture, tmp_path / "straight"))
+    fixture = pathlib.Path(__file__).parent / "fixtures" / "toy-interrupted-flat-layout"
+    old, new = tmp_path / "flat", tmp_path / "grouped"
+    shutil.copytree(fixture, old)
+    shutil.copytree(fixture, new)
+    flat = json.loads((fixture / "run.json").read_text())
+    assert "task" not in flat and flat["l1_weight"] == 100.0  # the old layout: every option of every game
+    runs.write_json(new / "run.json", {**recipes.Recipe.from_config(flat).config(), "seed": flat["seed"], "backend": flat["backend"]})
+    for folder in (old, new):
+        assert run_cli(capsys, "train", "toy", "--steps", 2000, "--out", folder, "--resume")[0] == 0
+    reports = [json.loads((folder / "metrics.json").read_text()) for folder in (old, new)]
+    assert reports[0]["steps"] == 2000 and reports[0]["speed"]["steps_this_session"] == 1000
+    assert reports[0]["quality"] == reports[1]["quality"] and "task" in reports[0]["config"]  # rewritten in today's layout
+    history = json.loads((old / "history.json").read_text())
+    with np.load(fixture / "checkpoint" / "epoch-00001.npz") as saved:
+        np.testing.assert_array_equal(history["d_loss"][:100], saved["history/d_loss"])  # the first 1,000 steps kept
+    a, b = (keras.models.load_model(folder / "generator.keras").get_weights() for folder in (old, new))
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x, y)
 

@@ -23,7 +23,16 @@ REMAPPER = (
 ERROR = "E1125 20:15:33.123456    4661 cuda_driver.cc:1046] failed to allocate 2.00G: CUDA_ERROR_OUT_OF_MEMORY\n"
 
 
-@pytest.mark.parametrize("line", [*STARTUP, REMAPPER])
+REMAPPER_TF_2_16 = (  # the same error in the log format of TensorFlow before absl's (the floors' TF 2.16.1)
+    "2026-12-07 19:33:37.288276: E tensorflow/core/grappler/optimizers/meta_optimizer.cc:961] remapper failed: "
+    "INVALID_ARGUMENT: Mutation::Apply error: fanout 'gradient_tape/dcgan_discriminator_5/down_1_act_1/LeakyRelu/"
+    "LeakyReluGrad' exist for missing node 'dcgan_discriminator_5/down_1_1/BiasAdd'.\n"
+)
+INFO_TF_2_16 = "2026-12-07 19:33:31.414971: I external/local_tsl/tsl/cuda/cudart_stub.cc:32] Could not find cuda drivers on your machine, GPU will not be used.\n"
+ERROR_TF_2_16 = "2026-12-07 19:33:31.414971: E tensorflow/core/common_runtime/bfc_allocator.cc:485] Allocator ran out of memory.\n"
+
+
+@pytest.mark.parametrize("line", [*STARTUP, REMAPPER, REMAPPER_TF_2_16, INFO_TF_2_16])
 def test_startup_lines_are_noise_at_the_default_level(line):
     assert environment.is_tensorflow_noise(line, level=2)
 
@@ -35,6 +44,7 @@ def test_errors_and_other_lines_are_kept(line):
 
 def test_a_user_who_asks_for_every_line_gets_it():
     assert not any(environment.is_tensorflow_noise(line, level=0) for line in [*STARTUP, ERROR])
+    assert not environment.is_tensorflow_noise(ERROR_TF_2_16, level=2)  # a real error, in either format
 
 
 def test_filter_drops_noise_and_passes_the_rest(capfd, monkeypatch):
