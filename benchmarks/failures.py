@@ -6,8 +6,8 @@ Each row trains a recipe with one change, as notebook 05 does (`runs.train_watch
 fixed-noise snapshots), and records what the notebook checks: for a discriminator that wins (`ring-unfair`,
 with each generator loss), the median D(G(z)) of the health panel's measurements after the first, the ratio of
 the two generator losses' gradient norms (`metrics.gradient_ratio`) and the papers' measures; for oscillation
-(`ring-fast` at 3e-3, then 1e-3, then 1e-3 decaying to 0), how much of the mass on the modes moves between
-snapshots 150 steps apart over the second half of the run (`metrics.mode_drift`). Seed 0 of each row is
+(`ring-fast` at 3e-3, then 1e-3, then 1e-3 decaying to 0), how much of the mass hops from mode to mode between
+snapshots 150 steps apart over the second half of the run (`metrics.mode_hops`). Seed 0 of each row is
 notebook 05's live run. Writes failures_results.json and .md beside this script.
 """
 
@@ -32,10 +32,10 @@ ROWS = {
 }
 
 
-def second_half_drift(snapshots, mix):
-    """Mean mode drift between consecutive snapshots over the second half of the run (NaN pairs left out)."""
-    drift = metrics.mode_drift(snapshots.frames, mix)
-    return float(np.nanmean(drift[len(drift) // 2:]))
+def second_half_hops(snapshots, mix):
+    """The mean share of the fixed noise vectors that hop between modes per snapshot, over the run's second half."""
+    hops = metrics.mode_hops(snapshots.frames, mix)
+    return float(np.mean(hops[len(hops) // 2:]))
 
 
 def measure(name, seed):
@@ -48,7 +48,7 @@ def measure(name, seed):
         "seconds": round(watched.seconds, 1),
         "median_d_fake": float(np.median(health["d_fake"][1:])),
         "gradient_ratio": metrics.gradient_ratio(health),
-        "mode_drift": second_half_drift(watched.snapshots, recipe.task.mix),
+        "mode_hops": second_half_hops(watched.snapshots, recipe.task.mix),
         **{key: watched.measured[key] for key in ("modes", "high_quality", "reverse_kl")},
     }
 
@@ -70,7 +70,7 @@ def main():
                                  "measured": f"load average {load:.1f} before and {os.getloadavg()[0]:.1f} after, {time.strftime('%Y-%m-%d %H:%M')}"}
         results["rows"] = {n: results["rows"][n] for n in ROWS if n in results["rows"]}
         path.write_text(json.dumps(results, indent=1) + "\n")
-    measures = ("median_d_fake", "gradient_ratio", "mode_drift", "modes", "high_quality")
+    measures = ("median_d_fake", "gradient_ratio", "mode_hops", "modes", "high_quality")
     lines = ["| row | recipe and change | seeds | " + " | ".join(m.replace("_", " ") for m in measures) + " |",
              "|---|---|---:|" + "---|" * len(measures)]
     for name, row in results["rows"].items():

@@ -9,8 +9,9 @@ Each row trains a recipe with its defaults and the row's changes, exactly as
 already in OUT are tabulated instead). Besides the recipes, the rows hold the live budgets of notebooks whose
 live run is shorter than the recipe (04 trains 2,000 of mnist-dcgan's 8,000 steps, 06 3,000 of mnist-wgan's
 11,000 with the rate decaying over them), so that a live run is placed among seeds of its own budget, and the
-controls a notebook's lesson rests on (04: the DCGAN without R1, and with its dense layer in the discriminator
-alone; 06's critic without its penalty is benchmarks/wgan_penalty.py). Writes benchmarks/quality_results.md and .json
+controls a notebook's lesson rests on (04, at its live budget: the DCGAN without R1, with its dense layer in
+the discriminator alone, without dense layers, and its conditional DCGAN beside 03's cGAN; 06's critic without
+its penalty is benchmarks/wgan_penalty.py). Writes benchmarks/quality_results.md and .json
 (quality_results_jax.* with --backend jax); rows not named keep their last results. For the recipes' own rows,
 the first seed's 100 samples go to benchmarks/quality_samples/RECIPE.npz, which notebooks draw.
 """
@@ -46,12 +47,17 @@ ROWS = {
         "notebook 02's side run: the first tutorials' networks (one hidden layer of 128 each, no BatchNorm), 1,000 steps",
     ),
     "mnist-cgan": ("mnist-cgan", {}, "notebook 03's recipe"),
+    "mnist-cgan-no-label": ("mnist-cgan", {"conditional": False}, "notebook 03's recipe without the label: one change, the same budget"),
     "mnist-dcgan": ("mnist-dcgan", {}, "notebook 04's recipe, the shipped full run's"),
     "mnist-dcgan-2000": ("mnist-dcgan", {"steps": 2000}, "notebook 04's live run: 2,000 of its steps"),
-    "mnist-dcgan-no-r1": ("mnist-dcgan", {"r1_weight": 0.0}, "notebook 04's recipe without R1, at its rate of 2e-3"),
-    "mnist-dcgan-d-dense": ("mnist-dcgan", {"g_dense": ()}, "notebook 04's recipe with its dense layer in the discriminator alone"),
-    "mnist-dcgan-no-dense": ("mnist-dcgan", {"g_dense": (), "d_dense": ()}, "notebook 04's recipe without its dense layers: the DCGAN paper's networks"),
+    "mnist-dcgan-no-r1-2000": ("mnist-dcgan", {"steps": 2000, "r1_weight": 0.0}, "notebook 04's live run without R1, at its rate of 2e-3"),
+    "mnist-dcgan-d-dense-2000": ("mnist-dcgan", {"steps": 2000, "g_dense": ()}, "notebook 04's live run with its dense layer in the discriminator alone"),
+    "mnist-dcgan-no-dense-2000": (
+        "mnist-dcgan", {"steps": 2000, "g_dense": (), "d_dense": ()}, "notebook 04's live run without its dense layers: the DCGAN paper's networks",
+    ),
     "mnist-cdcgan": ("mnist-cdcgan", {}, "notebook 04's conditional DCGAN"),
+    "mnist-cdcgan-2000": ("mnist-cdcgan", {"steps": 2000}, "notebook 04's conditional DCGAN at its live budget: 2,000 steps of 64"),
+    "mnist-cgan-2000": ("mnist-cgan", {"steps": 2000}, "notebook 03's cGAN at the same budget: 2,000 steps of 64"),
     "mnist-wgan": ("mnist-wgan", {}, "notebook 06's recipe"),
     "mnist-wgan-3000": ("mnist-wgan", {"steps": 3000, "lr_decay": "cosine"}, "notebook 06's live run: 3,000 steps, the rate decaying over them"),
 }

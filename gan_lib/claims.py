@@ -29,7 +29,6 @@ def claim(sentence, holds, **evidence):
     if not holds:
         raise ClaimFailed(f"no longer true: {sentence!r} ({shown})")
     print(f"[holds] {sentence}\n        {shown}")
-    return True
 
 
 def _shown(value):

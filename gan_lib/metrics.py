@@ -408,18 +408,19 @@ def mixture_metrics(points, mix, radius=3.0):
     }
 
 
-def mode_drift(frames, mix, radius=3.0):
-    """How much of a generator's mass on the modes moves between consecutive frames (snapshots of the same
-    fixed noise): the total variation distance between the frames' histograms of high-quality samples over
-    the modes, one value per pair of frames. 0 for a generator that keeps its modes, 1 for one whose
-    high-quality samples all sit on other modes than a frame before; NaN where a frame has none."""
-    histograms = []
+def mode_hops(frames, mix, reach=0.25):
+    """How much of a generator's mass hops between modes from one frame to the next (frames: snapshots of the
+    same fixed noise): the share of the noise vectors whose sample sits at a mode in both frames (within `reach`
+    of the distance between neighbouring modes; a sample on a bridge between two modes sits at neither) and at
+    another mode than a frame before. One value per pair of frames; 0 for a generator that keeps its modes."""
+    modes = np.asarray(mix.modes, np.float64)
+    gaps = np.linalg.norm(modes[:, None] - modes[None], axis=-1)
+    radius = reach * gaps[gaps > 0].min()
+    placed = []
     for frame in frames:
         nearest, distance = nearest_mode(frame, mix)
-        good = distance <= radius * mix.std
-        counts = np.bincount(nearest[good], minlength=len(mix.modes)).astype(np.float64)
-        histograms.append(counts / counts.sum() if counts.sum() else np.full(len(mix.modes), np.nan))
-    return np.array([0.5 * np.abs(a - b).sum() for a, b in zip(histograms[:-1], histograms[1:])])
+        placed.append(np.where(distance <= radius, nearest, -1))  # -1: at no mode
+    return np.array([float(np.mean((a >= 0) & (b >= 0) & (a != b))) for a, b in zip(placed[:-1], placed[1:])])
 
 
 def gradient_ratio(health):

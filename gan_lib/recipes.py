@@ -286,7 +286,7 @@ RECIPES["grid-r1"] = RECIPES["grid"].replace(name="grid-r1",
     steps=26000,
     r1_weight=1.0,
 )
-# R1 alone: `grid` with `grid-r1`'s penalty and nothing else of it (normal noise, three layers, batch 64,
+# R1 alone: `grid` with `grid-r1`'s penalty and nothing else of it (normal noise, three layers, batch 256,
 # 20,000 steps), so that the benchmark separates what the penalty does from what the rest of `grid-r1` does.
 RECIPES["grid-r1-alone"] = RECIPES["grid"].replace(name="grid-r1-alone", r1_weight=1.0)
 # Notebook 05's failures, on the ring, each shown in most seeds (benchmarks/failures.py measures five):

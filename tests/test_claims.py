@@ -17,7 +17,7 @@ _spec.loader.exec_module(tool)
 
 
 def test_a_claim_that_holds_prints_the_sentence_with_its_numbers(capsys):
-    assert claims.claim("The fix keeps every mode.", np.int64(25) == 25, modes=np.int64(25), high_quality=0.87512)
+    claims.claim("The fix keeps every mode.", np.int64(25) == 25, modes=np.int64(25), high_quality=0.87512)
     out = capsys.readouterr().out
     assert "The fix keeps every mode." in out and "modes: 25" in out and "high quality: 0.8751" in out
 

@@ -65,15 +65,20 @@ def test_mixture_report_puts_real_data_beside_generated():
     assert report["real"]["n"] == 200
 
 
-def test_mode_drift_counts_the_mass_on_the_modes_that_moves():
+def test_mode_hops_count_samples_that_move_from_one_mode_to_another_not_those_on_bridges():
     ring = data.mixture("ring")
-    on = lambda counts: np.concatenate([np.repeat(ring.modes[k][None], n, axis=0) for k, n in enumerate(counts)])
-    off = np.zeros((50, 2))  # the centre: no mode's high-quality sample
-    frames = [on([100, 0, 0, 0, 0, 0, 0, 0]), np.concatenate([on([50, 50, 0, 0, 0, 0, 0, 0]), off]),
-              on([0, 0, 100, 0, 0, 0, 0, 0]), off]
-    drift = metrics.mode_drift(frames, ring)
-    np.testing.assert_allclose(drift[:2], [0.5, 1.0])  # half the mass moved, then all of it; the bridge is not counted
-    assert np.isnan(drift[2])  # a frame with no sample on a mode
+    at = lambda *modes: np.array([ring.modes[k] for k in modes], np.float64)
+    bridge = (ring.modes[0] + ring.modes[1]) / 2  # half way between two neighbouring modes: at neither
+    frames = [
+        at(0, 0, 1, 2),
+        at(0, 1, 1, 3),  # two of four samples hop: 0 -> 1 and 2 -> 3
+        np.stack([bridge, *at(1, 1, 3)]),  # the first leaves its mode for a bridge: no hop
+        np.stack([*at(4), bridge + 0.01, *at(1, 3)]),  # from the bridge to mode 4, a nudge along the bridge: no hop
+    ]
+    np.testing.assert_allclose(metrics.mode_hops(frames, ring), [0.5, 0.0, 0.0])
+    grid = data.mixture("grid")
+    near = grid.modes[:1] + 0.3  # 0.42 from the mode, within a quarter of the grid's spacing of 2: still at it
+    assert metrics.mode_hops([near, grid.modes[1:2] + 0.3], grid) == [1.0]
 
 
 def test_gradient_ratio_is_the_median_ratio_after_the_first_measurement():

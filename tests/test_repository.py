@@ -20,6 +20,19 @@ def test_ci_runs_the_readme_test_command():
     assert f"\n{command}\n" in (ROOT / "README.md").read_text()
 
 
+def test_the_readme_is_short_with_both_commands_near_the_top():
+    lines = (ROOT / "README.md").read_text().splitlines()
+    commands = [i for i, line in enumerate(lines) if line.startswith("python3 -m venv .venv && ")]
+    assert len(lines) < 150, "the README is what a newcomer reads in two minutes: measured tables go to docs/results.md"
+    assert len(commands) == 2 and max(commands) < 60, "the main job and the test command, in the first 60 lines"
+
+
+def test_every_local_link_of_the_readme_and_the_results_page_leads_somewhere():
+    for page in (ROOT / "README.md", ROOT / "docs" / "results.md"):
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text()):
+            assert (page.parent / target).exists(), f"{page.name} links to {target}, which is not there"
+
+
 def test_the_jax_requirements_add_floors_to_the_main_ones():
     lines = [line for line in (ROOT / "requirements-jax.txt").read_text().splitlines() if line.strip() and not line.startswith("#")]
     assert lines[0] == "-r requirements.txt"

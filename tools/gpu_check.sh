@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The series on a CUDA GPU with Keras's JAX backend (no TensorFlow needed): the unit tests, notebooks 02
-# and 04 under nbval, and the training speed of each recipe; prints a markdown table for the README.
+# and 04 under nbval, and the training speed of each recipe; prints a markdown table for docs/results.md.
 #
 # Usage: tools/gpu_check.sh [--cpu] [--wheels DIR] [--quick]
 #   --cpu         run on the CPU (JAX_PLATFORMS=cpu): how this script is tested where there is no GPU
