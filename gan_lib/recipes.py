@@ -200,10 +200,9 @@ RECIPES = {
         snapshot_every=300,
         checkpoint_every=1000,
     ),
-    # Adam with beta_1 0.5 as in DCGAN (Radford et al. 2015), but 8e-4 instead of 2e-4: on a
-    # minutes-long CPU budget the larger step learns about twice as fast, and the moving average
-    # of the generator's weights (ema_decay) smooths out the jitter it brings. 16,000 steps is
-    # about 3.5 minutes on a 2-core CPU.
+    # Adam with beta_1 0.5 as in DCGAN (Radford et al. 2015), but 8e-4 instead of 2e-4, for a
+    # minutes-long CPU budget, with a moving average of the generator's weights (ema_decay) for
+    # sampling. 16,000 steps is about nine minutes on a 2-core CPU (benchmarks/quality_results.md).
     "mnist-gan": Recipe(
         name="mnist-gan",
         task=tasks.Digits(),
