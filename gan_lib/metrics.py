@@ -408,18 +408,21 @@ def mixture_metrics(points, mix, radius=3.0):
     }
 
 
-def mode_hops(frames, mix, reach=0.25):
-    """How much of a generator's mass hops between modes from one frame to the next (frames: snapshots of the
-    same fixed noise): the share of the noise vectors whose sample sits at a mode in both frames (within `reach`
-    of the distance between neighbouring modes; a sample on a bridge between two modes sits at neither) and at
-    another mode than a frame before. One value per pair of frames; 0 for a generator that keeps its modes."""
+def mode_reached(points, mix, reach=0.25):
+    """Per sample, the index of the mode it sits at (within `reach` of the distance between neighbouring modes,
+    so that a sample on a bridge between two modes sits at neither), or -1 where it sits at none."""
     modes = np.asarray(mix.modes, np.float64)
     gaps = np.linalg.norm(modes[:, None] - modes[None], axis=-1)
-    radius = reach * gaps[gaps > 0].min()
-    placed = []
-    for frame in frames:
-        nearest, distance = nearest_mode(frame, mix)
-        placed.append(np.where(distance <= radius, nearest, -1))  # -1: at no mode
+    nearest, distance = nearest_mode(points, mix)
+    return np.where(distance <= reach * gaps[gaps > 0].min(), nearest, -1)
+
+
+def mode_hops(frames, mix, reach=0.25):
+    """How much of a generator's mass hops between modes from one frame to the next (frames: snapshots of the
+    same fixed noise): the share of the noise vectors whose sample sits at a mode in both frames
+    (`mode_reached`) and at another mode than a frame before. One value per pair of frames; 0 for a generator
+    that keeps its modes."""
+    placed = [mode_reached(frame, mix, reach) for frame in frames]
     return np.array([float(np.mean((a >= 0) & (b >= 0) & (a != b))) for a, b in zip(placed[:-1], placed[1:])])
 
 

@@ -81,6 +81,13 @@ def test_mode_hops_count_samples_that_move_from_one_mode_to_another_not_those_on
     assert metrics.mode_hops([near, grid.modes[1:2] + 0.3], grid) == [1.0]
 
 
+def test_mode_reached_names_the_mode_a_sample_sits_at_and_none_for_a_bridge():
+    grid = data.mixture("grid")
+    bridge = (grid.modes[0] + grid.modes[1]) / 2
+    points = np.stack([grid.modes[3] + 0.3, bridge, grid.modes[7] + 0.6])  # 0.42 and 0.85 from their modes (spacing 2)
+    np.testing.assert_array_equal(metrics.mode_reached(points, grid), [3, -1, -1])
+
+
 def test_gradient_ratio_is_the_median_ratio_after_the_first_measurement():
     health = {"g_grad_non_saturating": [100.0, 2.0, 9.0, 4.0], "g_grad_minimax": [1.0, 1.0, 1.0, 2.0]}
     assert metrics.gradient_ratio(health) == 2.0  # the ratios 2, 9 and 2; the untrained first one left out
