@@ -7,7 +7,7 @@ fixed-noise snapshots), and records what the notebook checks: for a discriminato
 with each generator loss), the median D(G(z)) of the health panel's measurements after the first, the ratio of
 the two generator losses' gradient norms (`metrics.gradient_ratio`) and the papers' measures; for oscillation
 (`ring-fast` at 3e-3, then 1e-3, then 1e-3 decaying to 0), how much of the mass hops from mode to mode between
-snapshots 150 steps apart over the second half of the run (`metrics.mode_hops`). Seed 0 of each row is
+snapshots 150 steps apart over the second half of the run (`metrics.late_mode_hops`). Seed 0 of each row is
 notebook 05's live run. Writes failures_results.json and .md beside this script.
 """
 
@@ -32,12 +32,6 @@ ROWS = {
 }
 
 
-def second_half_hops(snapshots, mix):
-    """The mean share of the fixed noise vectors that hop between modes per snapshot, over the run's second half."""
-    hops = metrics.mode_hops(snapshots.frames, mix)
-    return float(np.mean(hops[len(hops) // 2:]))
-
-
 def measure(name, seed):
     recipe_name, changes, every = ROWS[name]
     recipe = recipes.get(recipe_name, **changes)
@@ -48,7 +42,7 @@ def measure(name, seed):
         "seconds": round(watched.seconds, 1),
         "median_d_fake": float(np.median(health["d_fake"][1:])),
         "gradient_ratio": metrics.gradient_ratio(health),
-        "mode_hops": second_half_hops(watched.snapshots, recipe.task.mix),
+        "mode_hops": metrics.late_mode_hops(watched.snapshots.frames, recipe.task.mix),
         **{key: watched.measured[key] for key in ("modes", "high_quality", "reverse_kl")},
     }
 

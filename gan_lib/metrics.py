@@ -426,6 +426,13 @@ def mode_hops(frames, mix, reach=0.25):
     return np.array([float(np.mean((a >= 0) & (b >= 0) & (a != b))) for a, b in zip(placed[:-1], placed[1:])])
 
 
+def late_mode_hops(frames, mix):
+    """The mean of `mode_hops` over the second half of the frames: how much a run still hops once it has
+    found its modes (notebook 05 and benchmarks/failures.py)."""
+    hops = mode_hops(frames, mix)
+    return float(np.mean(hops[len(hops) // 2:]))
+
+
 def gradient_ratio(health):
     """From a `TrainingHealth` history: the median, over its measurements after the first, of the generator's
     gradient norm under the non-saturating loss over that under the minimax loss (on the same samples)."""

@@ -79,6 +79,7 @@ def test_mode_hops_count_samples_that_move_from_one_mode_to_another_not_those_on
     grid = data.mixture("grid")
     near = grid.modes[:1] + 0.3  # 0.42 from the mode, within a quarter of the grid's spacing of 2: still at it
     assert metrics.mode_hops([near, grid.modes[1:2] + 0.3], grid) == [1.0]
+    assert metrics.late_mode_hops(frames, ring) == 0.0  # the second half of [0.5, 0.0, 0.0]
 
 
 def test_mode_reached_names_the_mode_a_sample_sits_at_and_none_for_a_bridge():
