@@ -14,7 +14,7 @@ import keras
 import numpy as np
 
 from gan_lib.files import atomic_path
-from gan_lib.metrics import class_histogram, evaluator_outputs, mixture_metrics, mnist_report
+from gan_lib.metrics import class_histogram, classifier_report, evaluator_outputs, mixture_metrics, mnist_report
 from gan_lib.sampling import latent_noise
 
 
@@ -89,6 +89,28 @@ class Snapshots(keras.callbacks.Callback):
 
     def set_state(self, state):
         self.steps, self.frames = list(state["steps"]), list(state["frames"])
+
+
+class ClassifierError(keras.callbacks.Callback):
+    """A semi-supervised GAN's classifier measured on labelled test digits every `every` steps and at the end:
+    its error curve (`steps`, `errors`), the model's weights untouched."""
+
+    def __init__(self, images, labels, every=500):
+        super().__init__()
+        self.images, self.labels, self.every = images, labels, every
+        self.steps, self.errors = [], []
+
+    def take(self):
+        self.steps.append(global_step(self.model))
+        self.errors.append(classifier_report(self.model.classifier(), self.images, self.labels)["test_error"])
+
+    def on_train_batch_end(self, batch, logs=None):
+        if global_step(self.model) - (self.steps[-1] if self.steps else 0) >= self.every:
+            self.take()
+
+    def on_train_end(self, logs=None):
+        if not self.steps or global_step(self.model) != self.steps[-1]:
+            self.take()
 
 
 class StepHistory(keras.callbacks.Callback):

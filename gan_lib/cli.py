@@ -1,4 +1,5 @@
-"""`python -m gan_lib train|sample`: train a notebook's GAN from the shell, or sample a trained one.
+"""`python -m gan_lib train|sample|classify`: train a notebook's GAN from the shell, sample a trained one, or read
+digits with a semi-supervised run's classifier.
 
 Every option of `train` sets one option of the recipe by its flat name (`gan_lib.recipes`); an option that the
 recipe's task, networks or game does not hold is refused in one line that names the one that does.
@@ -31,10 +32,12 @@ RECIPE_OPTIONS = (
     ("--l1-weight", "l1_weight", float, "pix2pix: weight of L1 in the generator's loss (0: the cGAN loss alone)"),
     ("--gan-weight", "gan_weight", float, "pix2pix: weight of the cGAN loss in the generator's loss (0: L1 alone)"),
     ("--patch-size", "patch_size", int, "pix2pix: pixels each of the discriminator's logits sees"),
+    ("--labels", "labels", int, "semi-supervised GAN: how many training digits keep their label (a multiple of 10)"),
+    ("--unlabelled-weight", "unlabelled_weight", float, "semi-supervised GAN: weight of the unlabelled digits' loss (0: the labels alone)"),
 )
 CHOICES = {
     "--optimizer": recipes.OPTIMIZERS,
-    "--generator-loss": training.GENERATOR_LOSSES,
+    "--generator-loss": tuple(dict.fromkeys(training.GENERATOR_LOSSES + training.SEMI_SUPERVISED_LOSSES)),
     "--g-activation": tuple(options.ACTIVATIONS),
     "--corruption": tuple(data.CORRUPTIONS),
     "--patch-size": models.PATCH_SIZES,
@@ -62,6 +65,11 @@ def _parser():
     sample.add_argument("--label", type=int, help="the digit to draw (conditional runs; default: all, balanced)")
     sample.add_argument("--seed", type=int, default=0, help="seed of the noise")
     sample.add_argument("--out", required=True, help="FILE.png or FILE.npz")
+
+    classify = commands.add_parser("classify", help="predict the digits of an .npz file with a semi-supervised run's classifier")
+    classify.add_argument("run_dir", help="a folder written by `train mnist-sgan`")
+    classify.add_argument("--images", required=True, help="an .npz file whose `images` are uint8, N x 28 x 28")
+    classify.add_argument("--out", required=True, help="FILE.npz: `labels` (N digits) and `probabilities` (N x 10)")
     return parser
 
 
@@ -98,6 +106,8 @@ def main(argv=None):
             if report["diverged"]:
                 print(f"error: {report['diverged']}", file=sys.stderr)
                 return 1
+        elif args.command == "classify":
+            print(f"wrote {runs.classify(args.run_dir, args.images, args.out)}")
         else:
             print(f"wrote {runs.sample(args.run_dir, args.out, args.n, args.label, args.seed)}")
     except ValueError as err:  # RunError, MnistFileError and bad recipe values: one line, exit 2

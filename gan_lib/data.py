@@ -262,6 +262,36 @@ def paired_dataset(inputs, targets, batch_size=64, seed=0):
     return _shuffled_batches((inputs, targets), batch_size, seed)
 
 
+def few_labels(labels, count, seed=0, num_classes=NUM_CLASSES):
+    """Indices of `count` labelled examples, count / num_classes of each class, drawn from `labels` by `seed`
+    alone: the few labels a semi-supervised run may read (sorted, so a set of indices, not an order)."""
+    labels = np.asarray(labels)
+    per_class, rest = divmod(count, num_classes) if isinstance(count, int) and count > 0 else (0, 1)
+    if rest or not per_class:
+        raise ValueError(f"the number of labels must be a positive multiple of {num_classes} (as many of each class), got {count!r}")
+    rng = np.random.default_rng([seed, count])
+    chosen = []
+    for digit in range(num_classes):
+        of_digit = np.flatnonzero(labels == digit)
+        if len(of_digit) < per_class:
+            raise ValueError(f"{count} labels need {per_class} examples of class {digit}; the data hold {len(of_digit)}")
+        chosen.append(rng.choice(of_digit, per_class, replace=False))
+    return np.sort(np.concatenate(chosen))
+
+
+def semi_supervised_dataset(images, labels, labelled, batch_size=100, seed=0, num_classes=NUM_CLASSES):
+    """An endless stream of (unlabelled images, labelled images, their one-hot labels): a batch of all `images`
+    (whose labels are never read) beside a batch of the few `labelled` ones (indices, see `few_labels`),
+    each stream shuffled as `image_dataset` shuffles, the few labelled ones seen again and again."""
+    labelled = np.asarray(labelled)
+    unlabelled = image_dataset(images, batch_size=batch_size, seed=seed)
+    few = image_dataset(np.asarray(images)[labelled], np.asarray(labels)[labelled], batch_size, seed + 1, num_classes)
+    tf = _tensorflow()
+    if tf is None:
+        return Stream(lambda step: (unlabelled.batch(step), *few.batch(step)))
+    return tf.data.Dataset.zip(unlabelled, few).map(lambda x, pair: (x, *pair)).prefetch(tf.data.AUTOTUNE)
+
+
 def _as_unit_images(images):
     """Images as float32 in [-1, 1]; uint8 pixels are scaled."""
     return scale_images(images) if np.asarray(images).dtype == np.uint8 else np.asarray(images, np.float32)

@@ -3,6 +3,7 @@
 import keras
 
 GENERATOR_LOSSES = ("non-saturating", "minimax")
+SEMI_SUPERVISED_LOSSES = ("feature-matching", "non-saturating")  # the semi-supervised generator's (Salimans et al. 2016)
 
 
 def bce(labels, logits):
@@ -21,6 +22,24 @@ def generator_loss(fake_logits, kind="non-saturating"):
     if kind == "non-saturating":
         return bce(1.0, fake_logits)
     return -bce(0.0, fake_logits)
+
+
+def real_logit(class_logits):
+    """The logit of D(x) = Z(x) / (Z(x) + 1), Z = sum_k exp(l_k), from K class logits: log Z, their log-sum-exp
+    (Salimans et al. 2016; the K + 1-th, "generated" logit fixed at 0)."""
+    return keras.ops.logsumexp(class_logits, axis=-1, keepdims=True)
+
+
+def supervised_loss(one_hot_labels, class_logits):
+    """Per-example cross-entropy of the class logits against the true class (softmax over the K classes)."""
+    return keras.ops.categorical_crossentropy(one_hot_labels, class_logits, from_logits=True)
+
+
+def feature_matching(real_features, fake_features):
+    """The generator's feature-matching loss: the mean square of the difference between the batch means of the
+    discriminator's features on real and on generated samples (Salimans et al. 2016, section 3.1)."""
+    gap = keras.ops.mean(real_features, axis=0) - keras.ops.mean(fake_features, axis=0)
+    return keras.ops.mean(keras.ops.square(gap))
 
 
 def ema_decay_at(update, ema_decay):

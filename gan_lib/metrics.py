@@ -267,6 +267,21 @@ def mnist_report(generated_images, evaluator=None, labels_asked=None):
     return {"generated": generated, "real": real}
 
 
+def class_probabilities(classifier, images, batch_size=1000):
+    """A classifier's softmax probabilities for images (uint8, or float in [-1, 1]), in inference mode."""
+    images = np.asarray(images)
+    images = data.scale_images(images) if images.dtype == np.uint8 else images.astype(np.float32)
+    logits = np.concatenate([keras.ops.convert_to_numpy(classifier(images[i : i + batch_size], training=False))
+                             for i in range(0, len(images), batch_size)])
+    return np.asarray(keras.ops.convert_to_numpy(keras.ops.softmax(logits)), np.float32)
+
+
+def classifier_report(classifier, images, labels):
+    """A classifier's test error on labelled images: the fraction and the count of wrong digits."""
+    wrong = int(np.sum(class_probabilities(classifier, images).argmax(axis=1) != np.asarray(labels)))
+    return {"n": len(labels), "test_errors": wrong, "test_error": wrong / len(labels)}
+
+
 # --- Image-to-image translation (pix2pix) --------------------------------------------------------
 
 

@@ -10,6 +10,8 @@ import math
 import keras
 from keras import layers
 
+from gan_lib import backends
+
 
 def _check_sizes(name, sizes):
     sizes = tuple(sizes)
@@ -114,6 +116,47 @@ def mlp_discriminator(image_shape=(28, 28), hidden=(512, 256), negative_slope=0.
     logit = layers.Dense(1, name="logit")(x)
     name = "conditional_mlp_discriminator" if num_classes else "mlp_discriminator"
     return keras.Model(inputs, logit, name=name)
+
+
+@keras.saving.register_keras_serializable(package="gan_lib")
+class GaussianNoise(layers.Layer):
+    """Additive Gaussian noise in training only, as keras.layers.GaussianNoise, drawn by `backends.gaussian_noise`
+    (on TensorFlow under XLA on a CPU, Keras's own layer spends most of the semi-supervised GAN's step drawing it)."""
+
+    def __init__(self, stddev, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.stddev, self.seed = float(stddev), seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs, training=False):
+        return backends.gaussian_noise(inputs, self.stddev, self.seed_generator) if training and self.stddev else inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
+
+
+def classifier_discriminator(image_shape=(28, 28), hidden=(1000, 500, 250, 250, 250), num_classes=10, input_noise=0.3, hidden_noise=0.5):
+    """An image -> (num_classes class logits, the last hidden layer's features): the semi-supervised GAN's
+    discriminator (Salimans et al. 2016), whose real/fake logit is the log-sum-exp of its class logits.
+
+    As in the paper's MNIST network: ReLU layers of 1000-500-250-250-250, Gaussian noise of standard deviation
+    `input_noise` on the pixels (scaled to [0, 1], as the paper's) and `hidden_noise` after each hidden layer,
+    both in training only. The features, before their noise, are what feature matching compares."""
+    image_shape = _check_sizes("image_shape", image_shape)
+    hidden = _check_sizes("hidden", hidden)
+    _check_positive("num_classes", num_classes)
+    image = keras.Input(image_shape, name="image")
+    x = layers.Flatten(name="flat")(image)
+    x = layers.Rescaling(0.5, offset=0.5, name="unit_pixels")(x)  # [-1, 1] -> [0, 1]
+    x = GaussianNoise(input_noise, name="pixel_noise")(x)
+    for i, units in enumerate(hidden):
+        features = layers.Dense(units, activation="relu", name=f"hidden_{i}")(x)
+        x = GaussianNoise(hidden_noise, name=f"hidden_{i}_noise")(features)
+    logits = layers.Dense(num_classes, name="class_logits")(x)
+    return keras.Model(image, [logits, features], name="classifier_discriminator")
 
 
 def _with_label(x, num_classes, first=None):

@@ -119,7 +119,29 @@ class UNet(Options):
             raise ValueError(f"patch_size must be one of {', '.join(map(str, models.PATCH_SIZES))}, got {self.patch_size!r}")
 
 
-NETWORKS = {kind.kind: kind for kind in (Perceptrons, Convolutions, UNet)}
+@dataclasses.dataclass(frozen=True)
+class ClassifierPerceptrons(Options):
+    """The semi-supervised GAN's dense networks (Salimans et al. 2016): a generator of `g_hidden` with BatchNorm,
+    and a discriminator that classifies (models.classifier_discriminator) with Gaussian noise on its pixels
+    (`input_noise`) and after each hidden layer (`hidden_noise`)."""
+
+    kind: ClassVar[str] = "classifier-mlp"
+    group: ClassVar[str] = "networks"
+    g_hidden: tuple = (500, 500)
+    d_hidden: tuple = (1000, 500, 250, 250, 250)
+    g_activation: str = "relu"
+    input_noise: float = 0.3
+    hidden_noise: float = 0.5
+
+    def check(self):
+        if self.g_activation not in ACTIVATIONS:
+            raise ValueError(f"g_activation must be one of {', '.join(ACTIVATIONS)}, got {self.g_activation!r}")
+        for name in ("input_noise", "hidden_noise"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be >= 0 (0: no noise), got {getattr(self, name)!r}")
+
+
+NETWORKS = {kind.kind: kind for kind in (Perceptrons, Convolutions, UNet, ClassifierPerceptrons)}
 
 
 # --- Games --------------------------------------------------------------------------------------
@@ -231,4 +253,32 @@ class Pix2PixGame(Options):
                                 real_label=self.real_label, fake_label=self.fake_label, ema_decay=recipe.ema_decay, seed=seed)
 
 
-GAMES = {kind.kind: kind for kind in (GanGame, WassersteinGame, Pix2PixGame)}
+@dataclasses.dataclass(frozen=True)
+class SemiSupervisedGame(Options):
+    """The semi-supervised GAN (Salimans et al. 2016, training.SemiSupervisedGAN): the generator's loss
+    (feature matching, the paper's, or non-saturating) and the weight of the unlabelled digits' loss."""
+
+    kind: ClassVar[str] = "sgan"
+    group: ClassVar[str] = "game"
+    inputs: ClassVar[str] = "noise"
+    pack: ClassVar[int] = 1
+    targets: ClassVar[tuple] = (1.0, 0.0)
+    generator_loss: str = "feature-matching"
+    unlabelled_weight: float = 1.0  # 0: the labelled digits alone, the baseline a student tries first
+
+    def check(self):
+        if self.generator_loss not in training.SEMI_SUPERVISED_LOSSES:
+            raise ValueError(f"generator_loss must be one of {', '.join(training.SEMI_SUPERVISED_LOSSES)}, got {self.generator_loss!r}")
+        if not self.unlabelled_weight >= 0:
+            raise ValueError(f"unlabelled_weight must be >= 0 (0: the labelled digits alone), got {self.unlabelled_weight!r}")
+
+    def check_recipe(self, recipe):
+        if recipe.task.kind != "few-labels":
+            raise ValueError(f"the sgan game trains a classifier from a few labels: it plays on the few-labels task, not {recipe.task.kind}")
+
+    def make(self, generator, discriminator, recipe, seed):
+        return training.SemiSupervisedGAN(generator, discriminator, generator_loss=self.generator_loss, unlabelled_weight=self.unlabelled_weight,
+                                          d_steps=recipe.d_steps, noise=recipe.noise, ema_decay=recipe.ema_decay, seed=seed)
+
+
+GAMES = {kind.kind: kind for kind in (GanGame, WassersteinGame, Pix2PixGame, SemiSupervisedGame)}

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import keras
 import numpy as np
 
-from gan_lib import data, plotting, recipes, tasks
+from gan_lib import data, metrics, plotting, recipes, tasks
 from gan_lib.callbacks import Checkpoint, Snapshots, StepHistory, TrainingHealth, global_step, mixture_coverage, remove_checkpoint
 from gan_lib.files import atomic_path
 from gan_lib.tasks import MIXTURE_SAMPLES, SNAPSHOT_SEED  # noqa: F401 - notebooks read them here
@@ -127,6 +127,9 @@ def train(recipe, out, seed=0, resume=False, verbose="auto"):
 
     with atomic_path(out / "generator.keras") as tmp:
         gan.sampler.save(tmp)
+    for name, model in recipe.task.saved_models(gan).items():  # a semi-supervised run's classifier.keras
+        with atomic_path(out / name) as tmp:
+            model.save(tmp)
     fixed_noise, fixed_labels = snapshot_inputs(recipe, gan.latent_dim)
     final = gan.generate(noise=fixed_noise, labels=fixed_labels)
     plotting.save_picture(picture(recipe, final), out / "samples.png")
@@ -156,7 +159,12 @@ def summary(report, out):
         if isinstance(value, (int, float)) and not isinstance(value, bool) and key != "n":
             real = quality["real"].get(key)
             lines.append(f"  {key:<24}{value:>12.4g}{real if real is None else format(real, '.4g'):>12}")
-    lines.append(f"wrote {', '.join(ARTEFACTS)} to {out} (every measure: {pathlib.Path(out) / 'metrics.json'})")
+    files = ARTEFACTS
+    if "classifier" in quality:
+        classifier, files = quality["classifier"], (*ARTEFACTS, "classifier.keras")
+        lines.append(f"  the discriminator as a classifier, from {classifier['labels']} labels: test error "
+                     f"{classifier['test_error']:.2%} ({classifier['test_errors']} of {classifier['n']:,} test digits)")
+    lines.append(f"wrote {', '.join(files)} to {out} (every measure: {pathlib.Path(out) / 'metrics.json'})")
     return "\n".join(lines)
 
 
@@ -216,4 +224,29 @@ def sample(run_dir, out, n=100, label=None, seed=0):
     with atomic_path(out) as tmp:
         with open(tmp, "wb") as f:
             np.savez(f, **arrays)
+    return out
+
+
+def classify(run_dir, images_path, out):
+    """Write the predicted digits (`labels`) and class `probabilities` of a semi-supervised run's classifier for
+    the `images` (uint8, N x 28 x 28) of an .npz file to `out` (.npz)."""
+    run_dir, images_path, out = pathlib.Path(run_dir), pathlib.Path(images_path), pathlib.Path(out)
+    if out.suffix != ".npz":
+        raise RunError(f"{out}: the output must end in .npz")
+    if not (run_dir / "classifier.keras").exists():
+        raise RunError(f"{run_dir}: no classifier.keras; classify reads a finished semi-supervised run (`python -m gan_lib train mnist-sgan`)")
+    try:
+        with np.load(images_path, allow_pickle=False) as arrays:
+            images = arrays["images"] if "images" in arrays.files else None
+    except Exception as err:  # noqa: BLE001 - a missing, truncated or foreign file reads the same to the user
+        raise RunError(f"{images_path}: not a readable .npz file ({type(err).__name__}: {err})") from err
+    if images is None:
+        raise RunError(f"{images_path}: no array named 'images'; save the digits as np.savez(FILE, images=uint8 array of N x 28 x 28)")
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28) or not len(images):
+        raise RunError(f"{images_path}: 'images' must be uint8 of shape (N, 28, 28), as MNIST's, got {images.dtype} {images.shape}")
+    classifier = keras.models.load_model(run_dir / "classifier.keras", safe_mode=True)
+    probabilities = metrics.class_probabilities(classifier, images)
+    with atomic_path(out) as tmp:
+        with open(tmp, "wb") as f:
+            np.savez(f, labels=probabilities.argmax(axis=1).astype(np.int64), probabilities=probabilities)
     return out

@@ -65,6 +65,10 @@ class Task(Options):
         samples = training.generate(generator, n, noise_kind=recipe.noise, seed=seed)
         return self._arrays(samples), lambda: self.picture(recipe, samples)
 
+    def saved_models(self, gan):
+        """Models a run saves besides its generator, by file name."""
+        return {}
+
     def _arrays(self, samples):
         return {"points": np.asarray(samples, np.float32)} if self.points else {"images": data.unscale_images(samples)}
 
@@ -288,4 +292,41 @@ class DigitPairs(Task):
         return arrays, lambda: plotting.translation_grid(inputs, outputs, targets, ncols=10)
 
 
-TASKS = {kind.kind: kind for kind in (QuadraticCurve, GaussianMixture, Digits, DigitPairs)}
+@dataclasses.dataclass(frozen=True)
+class FewLabels(Task):
+    """The semi-supervised GAN's digits (notebook 10): every MNIST training digit unlabelled, and `labels` of them
+    (as many of each class, drawn by the run's seed) with their labels; a run is measured as a generator and as
+    a classifier of the 10,000 test digits."""
+
+    kind: ClassVar[str] = "few-labels"
+    networks: ClassVar[tuple] = ("classifier-mlp",)
+    labels: int = 100
+
+    picture, frames, film_grid = Digits.picture, Digits.frames, Digits.film_grid  # unconditional digits, as 02's
+
+    def check(self):
+        if not isinstance(self.labels, int) or isinstance(self.labels, bool) or self.labels <= 0 or self.labels % data.NUM_CLASSES:
+            raise ValueError(f"labels must be a positive multiple of {data.NUM_CLASSES} (as many of each digit), got {self.labels!r}")
+
+    def dataset(self, recipe, seed=0, mnist=None):
+        mnist = mnist or data.load_mnist()
+        labelled = data.few_labels(mnist.y_train, self.labels, seed)
+        return data.semi_supervised_dataset(mnist.x_train, mnist.y_train, labelled, recipe.batch_size, seed)
+
+    def build_models(self, recipe):
+        net = recipe.network
+        return (models.mlp_generator(recipe.latent_dim, net.g_hidden, negative_slope=ACTIVATIONS[net.g_activation]),
+                models.classifier_discriminator(hidden=net.d_hidden, input_noise=net.input_noise, hidden_noise=net.hidden_noise))
+
+    def measure(self, recipe, gan, n=10000):
+        """The generator's digits measured as 02's, and the discriminator as a classifier of the test digits."""
+        report = metrics.mnist_report(gan.generate(n))
+        mnist = data.load_mnist()
+        report["classifier"] = {"labels": self.labels, **metrics.classifier_report(gan.classifier(), mnist.x_test, mnist.y_test)}
+        return report
+
+    def saved_models(self, gan):
+        return {"classifier.keras": gan.classifier()}
+
+
+TASKS = {kind.kind: kind for kind in (QuadraticCurve, GaussianMixture, Digits, DigitPairs, FewLabels)}

@@ -14,12 +14,14 @@ from keras import ops
 
 from gan_lib import backends, data
 from gan_lib.callbacks import NaNGuard
-from gan_lib.losses import GENERATOR_LOSSES, discriminator_loss, ema_decay_at, generator_loss
+from gan_lib.losses import (
+    GENERATOR_LOSSES, SEMI_SUPERVISED_LOSSES, discriminator_loss, ema_decay_at, feature_matching, generator_loss, real_logit, supervised_loss,
+)
 from gan_lib.sampling import generate, latent_noise, latent_path, translate
 
 __all__ = [  # the game's classes, and what notebooks and scripts reach through this module
-    "GAN", "ConditionalGAN", "PackedGAN", "WassersteinGAN", "ConditionalWassersteinGAN", "Pix2Pix",
-    "GENERATOR_LOSSES", "NOISE", "DEFAULT_STEPS_PER_EXECUTION",
+    "GAN", "ConditionalGAN", "PackedGAN", "WassersteinGAN", "ConditionalWassersteinGAN", "Pix2Pix", "SemiSupervisedGAN",
+    "GENERATOR_LOSSES", "SEMI_SUPERVISED_LOSSES", "NOISE", "DEFAULT_STEPS_PER_EXECUTION",
     "discriminator_loss", "ema_decay_at", "generate", "generator_loss", "latent_noise", "latent_path", "translate",
 ]
 
@@ -642,3 +644,110 @@ class Pix2Pix(GAN):
         """Not for pix2pix: the probe draws noise, and a translation network has none."""
         raise ValueError("probe (and TrainingHealth) draw noise for the generator; a Pix2Pix translates pictures: "
                          "watch its logged d_real, d_fake and l1 instead (StepHistory, plotting.plot_history)")
+
+
+class SemiSupervisedGAN(GAN):
+    """The semi-supervised GAN (Salimans et al. 2016): a discriminator that names the digit learns from a few
+    labelled digits and from every unlabelled one.
+
+    The discriminator outputs K class logits l (and the features of its last hidden layer); its real/fake
+    logit is log Z, Z = sum_k exp(l_k), so D(x) = Z / (Z + 1) needs no output of its own. It minimises the
+    cross-entropy of the classes on the labelled batch plus `unlabelled_weight` times the paper's unsupervised
+    loss, half the GAN discriminator's loss on the unlabelled and generated batches. The generator matches the
+    mean of those features on real digits (`generator_loss="feature-matching"`, the paper's) or maximises
+    log D(G(z)) ("non-saturating"). The data are (unlabelled, labelled, one-hot labels) batches
+    (`data.semi_supervised_dataset`); `classifier()` is the discriminator as a K-class classifier.
+    """
+
+    def __init__(self, generator, discriminator, *, generator_loss="feature-matching", unlabelled_weight=1.0, **kwargs):
+        other_games = {"real_label", "fake_label", "r1_weight", "simultaneous"} & set(kwargs)
+        if other_games:
+            raise ValueError(f"{', '.join(sorted(other_games))}: options of the plain GAN, not of the semi-supervised one; "
+                             "a SemiSupervisedGAN takes generator_loss and unlabelled_weight")
+        if generator_loss not in SEMI_SUPERVISED_LOSSES:
+            raise ValueError(f"generator_loss must be one of {SEMI_SUPERVISED_LOSSES}, got {generator_loss!r}")
+        if not unlabelled_weight >= 0:
+            raise ValueError(f"unlabelled_weight must be >= 0 (0: the labelled digits alone), got {unlabelled_weight!r}")
+        super().__init__(generator, discriminator, **kwargs)
+        self.generator_loss, self.unlabelled_weight = generator_loss, float(unlabelled_weight)
+        self.num_classes = int(_shape(discriminator.outputs[0])[-1])
+        self.supervised_tracker = keras.metrics.Mean(name="supervised")
+
+    def _check_models(self, generator, discriminator):
+        if len(generator.inputs) != 1 or len(discriminator.inputs) != 1 or len(discriminator.outputs) != 2:
+            raise ValueError("SemiSupervisedGAN needs a generator of noise and a discriminator of an image with two outputs, "
+                             "(class logits, features): see models.classifier_discriminator")
+        made, judged = _shape(generator.output)[1:], _shape(discriminator.inputs[0])[1:]
+        if made != judged:
+            raise ValueError(f"the generator makes samples of shape {made} but the discriminator takes {judged}; "
+                             f"build the discriminator for {made}")
+
+    @property
+    def metrics(self):
+        return [*super().metrics, self.supervised_tracker]
+
+    def _check_data(self, x):
+        spec = getattr(x, "element_spec", x)
+        if not isinstance(spec, (tuple, list)) or len(spec) != 3 or _shape(spec[0])[1:] != self.sample_shape \
+                or _shape(spec[1])[1:] != self.sample_shape or _shape(spec[2])[1:] != (self.num_classes,):
+            raise ValueError(f"SemiSupervisedGAN trains on (unlabelled images, labelled images, one-hot labels) batches of images "
+                             f"of shape {self.sample_shape} and {self.num_classes} classes; see data.semi_supervised_dataset")
+
+    def train_step(self, data):
+        unlabelled, labelled, labels = data
+        for _ in range(self.d_steps):
+            d_losses, d_logs = self.discriminator_step(unlabelled, labelled, labels)
+        g_losses = self.generator_step(unlabelled)
+        logs = {"d_loss": d_losses, "g_loss": g_losses, **d_logs}
+        for tracker in self.metrics:
+            tracker.update_state(ops.mean(logs[tracker.name]))
+        return {m.name: m.result() for m in self.metrics}
+
+    def discriminator_step(self, unlabelled, labelled, labels):
+        """One update on the supervised loss of the labelled batch and the unsupervised loss of the unlabelled and
+        generated ones, the three judged in one pass (the discriminator has no BatchNorm to tell them apart)."""
+        batch = ops.shape(unlabelled)[0]
+        fake = self.generator(self.sample_noise(batch), training=True)
+        judged = ops.concatenate([ops.convert_to_tensor(labelled, "float32"), unlabelled, fake])
+        n = ops.shape(labelled)[0]
+
+        def loss():
+            class_logits, _ = self.discriminator(judged, training=True)
+            supervised = supervised_loss(labels, class_logits[:n])
+            real, fake_logit = real_logit(class_logits[n : n + batch]), real_logit(class_logits[n + batch :])
+            unsupervised = 0.5 * discriminator_loss(real, fake_logit)
+            total = backends.global_mean(supervised) + self.unlabelled_weight * backends.global_mean(unsupervised)
+            return total, (supervised, unsupervised, real, fake_logit)
+
+        (total, (supervised, unsupervised, real, fake_logit)), grads = backends.value_and_grad(loss, self.discriminator.trainable_variables)
+        self.d_optimizer.apply(grads, self.discriminator.trainable_variables)
+        losses = supervised + self.unlabelled_weight * unsupervised
+        return losses, {"d_real": ops.sigmoid(real), "d_fake": ops.sigmoid(fake_logit), "supervised": supervised}
+
+    def generator_step(self, unlabelled):
+        """One generator update: feature matching against this unlabelled batch, or the non-saturating loss."""
+        given = self.sample_noise(ops.shape(unlabelled)[0])
+        real_features = self.discriminator(unlabelled, training=True)[1]
+
+        def loss():
+            logits, features = self.discriminator(self.generator(given, training=True), training=True)
+            if self.generator_loss == "feature-matching":
+                value = feature_matching(real_features, features)
+                return value, ops.expand_dims(value, 0)
+            losses = generator_loss(real_logit(logits))
+            return backends.global_mean(losses), losses
+
+        (_, losses), grads = backends.value_and_grad(loss, self.generator.trainable_variables)
+        self.g_optimizer.apply(grads, self.generator.trainable_variables)
+        if self.ema_generator is not None:
+            self._update_ema()
+        return losses
+
+    def classifier(self):
+        """The discriminator as a classifier: an image in [-1, 1] -> its K class logits (sharing its weights)."""
+        return keras.Model(self.discriminator.input, self.discriminator.outputs[0], name="classifier")
+
+    def probe(self, *args, **kwargs):
+        """Not for the semi-supervised GAN: its discriminator's logits are the classes'."""
+        raise ValueError("probe (and TrainingHealth) read a one-logit discriminator; a SemiSupervisedGAN's has K class "
+                         "logits: watch its logged d_real, d_fake and supervised loss instead (StepHistory, plotting.plot_history)")

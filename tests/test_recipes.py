@@ -93,7 +93,7 @@ def test_the_progress_bar_counts_epochs_over_the_whole_run(capsys):
         ({"generator_loss": "hinge"}, "generator_loss must be one of non-saturating, minimax"),
         ({"beta_2": 1.0}, "beta_2 must be in [0, 1)"),
         ({"game": "hinge"}, "game must be one of gan, wgan-gp, pix2pix"),
-        ({"game": "wgan-gp", "generator_loss": "minimax"}, "generator_loss is an option of the gan game; mnist-gan has "
+        ({"game": "wgan-gp", "generator_loss": "minimax"}, "generator_loss is an option of the gan game or the sgan game; mnist-gan has "
                                                             "the digits task, the mlp networks, the wgan-gp game"),
         ({"game": "wgan-gp", "r1_weight": 1.0}, "r1_weight is an option of the gan game"),
         ({"r1_weight": -0.5}, "r1_weight must be >= 0"),

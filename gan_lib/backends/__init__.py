@@ -12,6 +12,8 @@ exports, taken from the module of the backend Keras runs on:
   respect to the tensor `x` (R1 and the gradient penalty), itself differentiable.
 - `global_mean(per_example)` and `replica_share(draw, n)`: a mean and a random draw over the
   global batch when TensorFlow splits it across replicas (plain ones elsewhere).
+- `gaussian_noise(x, stddev, seed_generator)`: x plus Gaussian noise, drawn fast where the backend's default
+  generator is slow (TensorFlow's under XLA on a CPU).
 - `steps_per_execution(default)`: how many steps fit() runs per call, unless told.
 - `Trainer`: a mixin for the keras.Model that plays the game: what this backend's fit() needs.
 """
@@ -31,6 +33,7 @@ if BACKEND not in ("tensorflow", "jax", "torch"):
     )
 _room = importlib.import_module(f"gan_lib.backends.{BACKEND}")
 Trainer = _room.Trainer
+gaussian_noise = _room.gaussian_noise
 global_mean = _room.global_mean
 input_value_and_grad = _room.input_value_and_grad
 replica_share = _room.replica_share
@@ -49,4 +52,4 @@ def source(backend, name):
     raise ValueError(f"gan_lib/backends/{backend}.py has no function {name!r}")
 
 
-__all__ = ["BACKEND", "Trainer", "source", "global_mean", "input_value_and_grad", "replica_share", "steps_per_execution", "value_and_grad", "values_and_grads"]
+__all__ = ["BACKEND", "Trainer", "source", "gaussian_noise", "global_mean", "input_value_and_grad", "replica_share", "steps_per_execution", "value_and_grad", "values_and_grads"]

@@ -11,7 +11,7 @@ import functools
 import jax
 import keras
 
-from gan_lib.backends.one_program import global_mean, replica_share  # noqa: F401 - this room's
+from gan_lib.backends.one_program import gaussian_noise, global_mean, replica_share  # noqa: F401 - this room's
 
 
 class _Scope(keras.StatelessScope):

@@ -55,6 +55,13 @@ def replica_share(draw, n):
     return draw(n * replicas)[start : start + n]
 
 
+def gaussian_noise(x, stddev, seed_generator):
+    """`x` plus N(0, stddev^2) noise drawn from the next seed of `seed_generator`, with the Philox generator: under
+    XLA on a CPU, TensorFlow's default choice of generator (the one keras.random takes) draws it about 40 times slower."""
+    seed = tf.cast(seed_generator.next(), "int64")
+    return x + tf.random.stateless_normal(tf.shape(x), seed=seed, stddev=stddev, dtype=x.dtype, alg="philox")
+
+
 def _defining_class(cls, name):
     return next(c for c in cls.__mro__ if name in vars(c))
 

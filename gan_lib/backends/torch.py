@@ -3,7 +3,7 @@
 import keras
 import torch
 
-from gan_lib.backends.one_program import global_mean, replica_share  # noqa: F401 - this room's
+from gan_lib.backends.one_program import gaussian_noise, global_mean, replica_share  # noqa: F401 - this room's
 
 
 def value_and_grad(fn, variables):
